@@ -1,0 +1,175 @@
+//! HTTP layer: one module per resource, each handler registered together with its OpenAPI
+//! operation, plus the shared extractors and response types.
+
+pub mod bulk;
+pub mod changes;
+pub mod districts;
+pub mod extract;
+pub mod health;
+pub mod idempotency;
+pub mod paging;
+pub mod preconditions;
+pub mod responses;
+pub mod students;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme,
+};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::{Scope, token};
+use crate::error::{ApiError, ErrorCode};
+
+/// The document-level part of the OpenAPI contract; operations are added by [`configure`].
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "ips-api",
+        description = "Headless REST/JSON engine for Kansas Individual Plans of Study (IPS): \
+            students, plans, career-interest surveys, graduation audits and reviews, for SIS \
+            vendors, district IT scripts and third-party front ends.\n\n\
+            Errors are RFC 9457 problem documents (`application/problem+json`) with a stable \
+            `code`. Lists use keyset paging (`limit`, `cursor`). Single resources carry an \
+            `ETag`; `PUT` and `DELETE` require `If-Match`. Creating `POST`s accept \
+            `Idempotency-Key`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    servers((url = "/", description = "This server")),
+    tags(
+        (name = "auth", description = "OAuth2 client-credentials tokens"),
+        (name = "districts", description = "Districts and schools (reference records)"),
+        (name = "students", description = "Students, keyed by the Kansas KIDS id"),
+        (name = "changes", description = "The change feed for replication"),
+        (name = "operations", description = "Health probes and metrics"),
+    ),
+    modifiers(&SecuritySchemes),
+    security(("bearerAuth" = []), ("oauth2" = [])),
+    components(
+        schemas(crate::error::Problem, crate::error::ErrorCode, crate::error::FieldError),
+        responses(
+            responses::BadRequest,
+            responses::Unauthorized,
+            responses::Forbidden,
+            responses::NotFound,
+            responses::Conflict,
+            responses::PreconditionFailed,
+            responses::PayloadTooLarge,
+            responses::UnsupportedMediaType,
+            responses::ValidationFailed,
+            responses::PreconditionRequired,
+            responses::ServiceUnavailable,
+            responses::InternalError,
+        )
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds the bearer and OAuth2 client-credentials security schemes.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearerAuth",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from POST /oauth/token"))
+                    .build(),
+            ),
+        );
+        let scopes = Scopes::from_iter(Scope::ALL.iter().map(|scope| {
+            (
+                scope.as_str().to_owned(),
+                scope_description(*scope).to_owned(),
+            )
+        }));
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::new([Flow::ClientCredentials(
+                ClientCredentials::new("/oauth/token", scopes),
+            )])),
+        );
+    }
+}
+
+fn scope_description(scope: Scope) -> &'static str {
+    match scope {
+        Scope::StudentsRead => "Read students",
+        Scope::StudentsWrite => "Create, update and delete students",
+        Scope::ChangesRead => "Read the change feed",
+    }
+}
+
+/// Each path with the methods it supports, for 405 responses with an `Allow` header.
+const ALLOWED_METHODS: &[(&str, &str)] = &[
+    ("/oauth/token", "POST"),
+    ("/health/live", "GET"),
+    ("/health/ready", "GET"),
+    ("/metrics", "GET"),
+    ("/v1/districts", "GET"),
+    ("/v1/districts/{districtId}", "GET"),
+    ("/v1/districts/{districtId}/schools", "GET"),
+    ("/v1/districts/{districtId}/schools/{schoolId}", "GET"),
+    ("/v1/students", "GET, POST"),
+    ("/v1/students:bulk", "POST"),
+    ("/v1/students/{studentId}", "GET, PUT, DELETE"),
+    ("/v1/changes", "GET"),
+];
+
+/// Registers every public route with its OpenAPI operation.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(token::create_token)
+        .service(health::get_liveness)
+        .service(health::get_readiness)
+        .service(health::get_metrics)
+        .service(districts::list_districts)
+        .service(districts::get_district)
+        .service(districts::list_schools)
+        .service(districts::get_school)
+        .service(students::list_students)
+        .service(students::create_student)
+        .service(students::bulk_upsert_students)
+        .service(students::get_student)
+        .service(students::replace_student)
+        .service(students::delete_student)
+        .service(changes::list_changes);
+
+    for (path, allow) in ALLOWED_METHODS {
+        cfg.route(
+            path,
+            web::route().to(move |req: HttpRequest| method_not_allowed(req, allow)),
+        );
+    }
+}
+
+async fn method_not_allowed(
+    req: HttpRequest,
+    allow: &'static str,
+) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        format!(
+            "{} is not supported on this path; use {allow}",
+            req.method()
+        ),
+    )
+    .with_header(header::ALLOW, allow))
+}
+
+/// The answer for paths that match no route.
+pub async fn route_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(
+        ErrorCode::RouteNotFound,
+        format!(
+            "no route matches {} {}; see /openapi.json for the routes",
+            req.method(),
+            req.path()
+        ),
+    ))
+}

@@ -1,0 +1,3 @@
+//! Pure domain logic: no I/O, no HTTP, no database. Everything here is unit-testable.
+
+pub mod identifiers;

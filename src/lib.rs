@@ -1,0 +1,78 @@
+//! ips-api: a headless REST/JSON engine for Kansas Individual Plans of Study.
+//!
+//! [`app`] builds the actix-web application from an [`AppState`]; `main.rs` wires it to the
+//! command line. Layers: [`api`] (HTTP) calls [`domain`] (pure logic) and [`store`] (diesel).
+
+pub mod admin;
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod store;
+pub mod telemetry;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, UtoipaApp};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Request-size limits.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest JSON body, in bytes.
+    pub max_body_bytes: usize,
+    /// Largest bulk body, in bytes.
+    pub max_bulk_bytes: usize,
+}
+
+/// Everything a request handler needs, shared by all workers.
+pub struct AppState {
+    pub store: store::Store,
+    pub tokens: auth::TokenKeys,
+    pub limits: Limits,
+    pub metrics: telemetry::Metrics,
+}
+
+fn with_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.openapi(api::ApiDoc::openapi())
+        .configure(api::configure)
+}
+
+/// The OpenAPI document of every public route, as served at `/openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, document) = with_routes(App::new().into_utoipa_app()).split_for_parts();
+    document
+}
+
+/// Builds the application: routes, OpenAPI document and Swagger UI, limits and middleware.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let body_limit = state.limits.max_body_bytes;
+    let (app, document) = with_routes(
+        App::new()
+            .into_utoipa_app()
+            .app_data(state)
+            .app_data(web::PayloadConfig::new(body_limit)),
+    )
+    .split_for_parts();
+
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+        .default_service(web::to(api::route_not_found))
+        .wrap(from_fn(telemetry::request_context))
+}

@@ -1,0 +1,171 @@
+//! The `ips-api` command line: serve, migrate, client, district and school administration,
+//! and the OpenAPI document.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use secrecy::ExposeSecret;
+
+use ips_api::config::{Cli, ClientCommand, Command, DistrictCommand, SchoolCommand};
+use ips_api::store::Store;
+use ips_api::{AppState, Limits, admin, auth, telemetry};
+
+/// How often expired idempotency keys are deleted.
+const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init(cli.global.log_format, &cli.global.log);
+
+    match cli.command.as_ref().unwrap_or(&Command::Serve) {
+        Command::Openapi => {
+            let document = ips_api::openapi_document()
+                .to_pretty_json()
+                .context("failed to render the OpenAPI document")?;
+            println!("{document}");
+            Ok(())
+        }
+        Command::Serve => serve(&cli),
+        Command::Migrate => {
+            let store = open_store(&cli)?;
+            report_migrations(&store)
+        }
+        Command::Client(command) => {
+            let store = open_store(&cli)?;
+            store.migrate()?;
+            client(&store, command)
+        }
+        Command::District(DistrictCommand::Create { id, name }) => {
+            let store = open_store(&cli)?;
+            store.migrate()?;
+            admin::create_district(&store, id, name)?;
+            println!("district {id} saved");
+            Ok(())
+        }
+        Command::School(SchoolCommand::Create { district, id, name }) => {
+            let store = open_store(&cli)?;
+            store.migrate()?;
+            admin::create_school(&store, district, id, name)?;
+            println!("school {id} of district {district} saved");
+            Ok(())
+        }
+    }
+}
+
+fn open_store(cli: &Cli) -> anyhow::Result<Store> {
+    let url = cli.global.database_url();
+    Store::connect(url.expose_secret(), &cli.global.pool_options())
+}
+
+fn report_migrations(store: &Store) -> anyhow::Result<()> {
+    let applied = store.migrate()?;
+    if applied.is_empty() {
+        tracing::info!(database = store.backend().name(), "no pending migrations");
+    } else {
+        tracing::info!(database = store.backend().name(), migrations = ?applied, "applied migrations");
+    }
+    Ok(())
+}
+
+fn client(store: &Store, command: &ClientCommand) -> anyhow::Result<()> {
+    match command {
+        ClientCommand::Create {
+            name,
+            districts,
+            scopes,
+        } => {
+            let client = admin::create_client(store, name, districts, scopes)?;
+            println!("client_id={}", client.id);
+            println!("client_secret={}", client.secret);
+            println!("scopes={}", client.scopes.join(" "));
+            println!("districts={}", client.districts.join(" "));
+            eprintln!("Store the secret now: it is not shown again and only its hash is kept.");
+        }
+        ClientCommand::List => {
+            for client in admin::list_clients(store)? {
+                let state = if client.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}\t{}\t{}\tdistricts={}\tscopes={}",
+                    client.id, client.name, state, client.districts, client.scopes
+                );
+            }
+        }
+        ClientCommand::Revoke { id } => {
+            admin::revoke_client(store, id)?;
+            println!("client {id} revoked");
+        }
+    }
+    Ok(())
+}
+
+fn serve(cli: &Cli) -> anyhow::Result<()> {
+    let store = open_store(cli)?;
+    report_migrations(&store)?;
+
+    let options = &cli.serve;
+    let secret = options.resolve_jwt_secret(&cli.global.data_dir)?;
+    let state = actix_web::web::Data::new(AppState {
+        store: store.clone(),
+        tokens: auth::TokenKeys::new(&auth::jwt::TokenSettings {
+            secret,
+            issuer: options.jwt_issuer.clone(),
+            audience: options.jwt_audience.clone(),
+            lifetime: Duration::from_secs(options.token_lifetime_seconds.max(60)),
+        }),
+        limits: Limits {
+            max_body_bytes: options.max_body_bytes,
+            max_bulk_bytes: options.max_bulk_bytes,
+        },
+        metrics: telemetry::Metrics::new()?,
+    });
+
+    let workers = if options.workers == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        options.workers
+    };
+    let bind = options.bind.clone();
+
+    actix_web::rt::System::new().block_on(async move {
+        actix_web::rt::spawn(purge_idempotency_keys(store.clone()));
+
+        let server = actix_web::HttpServer::new(move || ips_api::app(state.clone()))
+            .workers(workers)
+            .bind(&bind)
+            .with_context(|| format!("failed to listen on {bind}"))?;
+        tracing::info!(
+            address = %bind,
+            database = store.backend().name(),
+            workers,
+            "ips-api listening; API document at /openapi.json, browsable at /docs/"
+        );
+        server.run().await?;
+        tracing::info!("ips-api stopped");
+        Ok(())
+    })
+}
+
+async fn purge_idempotency_keys(store: Store) {
+    let mut interval = actix_web::rt::time::interval(PURGE_INTERVAL);
+    loop {
+        interval.tick().await;
+        let store = store.clone();
+        let purged =
+            actix_web::rt::task::spawn_blocking(move || admin::purge_idempotency_keys(&store))
+                .await;
+        match purged {
+            Ok(Ok(count)) if count > 0 => tracing::info!(count, "purged expired idempotency keys"),
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => tracing::warn!(
+                error = format!("{error:#}"),
+                "failed to purge idempotency keys"
+            ),
+            Err(error) => tracing::warn!(%error, "idempotency key purge task failed"),
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Table definitions shared by both backends. Every column uses a SQL type that SQLite and
+//! PostgreSQL both support, so one `schema.rs` serves the two migration sets.
+
+diesel::table! {
+    districts (id) {
+        id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    schools (district_id, id) {
+        district_id -> Text,
+        id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_clients (id) {
+        id -> Text,
+        name -> Text,
+        secret_hash -> Text,
+        scopes -> Text,
+        districts -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    students (district_id, id) {
+        district_id -> Text,
+        id -> Text,
+        student_unique_id -> Text,
+        sis_id -> Nullable<Text>,
+        sourced_id -> Nullable<Text>,
+        school_id -> Nullable<Text>,
+        grade_level -> Nullable<Integer>,
+        graduation_year -> Integer,
+        status -> Text,
+        first_name -> Nullable<Text>,
+        middle_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        revision -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    change_counter (id) {
+        id -> Integer,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    changes (change_version) {
+        change_version -> BigInt,
+        district_id -> Text,
+        resource_type -> Text,
+        resource_id -> Text,
+        natural_key -> Text,
+        operation -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (client_id, idempotency_key) {
+        client_id -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        state -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        response_etag -> Nullable<Text>,
+        response_location -> Nullable<Text>,
+        created_at -> Timestamp,
+        locked_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(schools -> districts (district_id));
+diesel::allow_tables_to_appear_in_same_query!(districts, schools, students);
