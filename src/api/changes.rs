@@ -82,6 +82,19 @@ impl From<ChangeRow> for Change {
 /// A page of the change feed.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "items": [{
+        "changeVersion": 1042,
+        "resourceType": "student",
+        "id": "0193a1f2-6c1e-7c39-9d55-2f0b8f3f1a77",
+        "districtId": "D0259",
+        "naturalKey": {"districtId": "D0259", "studentUniqueId": "1234567890"},
+        "operation": "upsert",
+        "changedAt": "2026-09-01T14:03:11.402Z"
+    }],
+    "nextAfter": 1042,
+    "hasMore": false
+}))]
 pub struct ChangePage {
     pub items: Vec<Change>,
     /// Pass as `after` for the next page: the last `changeVersion` returned, or the `after`

@@ -34,12 +34,14 @@ pub struct School {
 
 /// The districts of the client.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"items": [{"id": "D0259", "name": "Wichita USD 259"}]}))]
 pub struct DistrictList {
     pub items: Vec<District>,
 }
 
 /// The schools of a district.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"items": [{"districtId": "D0259", "id": "1234", "name": "North High School"}]}))]
 pub struct SchoolList {
     pub items: Vec<School>,
 }

@@ -25,7 +25,10 @@ pub struct Health {
 /// 200 while the process serves HTTP; it does not touch the database.
 #[utoipa::path(
     tag = "operations",
-    responses((status = 200, description = "The process is alive", body = Health)),
+    responses(
+        (status = 200, description = "The process is alive", body = Health),
+        (status = 500, response = responses::InternalError),
+    ),
     security(())
 )]
 #[get("/health/live")]
@@ -73,7 +76,8 @@ pub async fn get_readiness(state: web::Data<AppState>) -> Result<HttpResponse, A
 #[utoipa::path(
     tag = "operations",
     responses((status = 200, description = "Metrics in Prometheus text format 0.0.4", body = String, content_type = "text/plain; version=0.0.4",
-        example = "# TYPE http_requests_total counter\nhttp_requests_total{method=\"GET\",route=\"/v1/students\",status=\"200\"} 12\n")),
+        example = "# TYPE http_requests_total counter\nhttp_requests_total{method=\"GET\",route=\"/v1/students\",status=\"200\"} 12\n"),
+        (status = 500, response = responses::InternalError)),
     security(())
 )]
 #[get("/metrics")]

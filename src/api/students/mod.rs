@@ -209,6 +209,26 @@ impl From<StudentRow> for Student {
 /// A page of students.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "items": [{
+        "id": "0193a1f2-6c1e-7c39-9d55-2f0b8f3f1a77",
+        "districtId": "D0259",
+        "studentUniqueId": "1234567890",
+        "sisId": "S-004512",
+        "sourcedId": null,
+        "schoolId": "1234",
+        "gradeLevel": 9,
+        "graduationYear": 2030,
+        "status": "active",
+        "firstName": "Avery",
+        "middleName": null,
+        "lastName": "Lopez",
+        "revision": 1,
+        "createdAt": "2026-09-01T14:03:11.402Z",
+        "updatedAt": "2026-09-01T14:03:11.402Z"
+    }],
+    "nextCursor": "azE6MDE5M2ExZjItNmMxZS03YzM5LTlkNTUtMmYwYjhmM2YxYTc3"
+}))]
 pub struct StudentPage {
     pub items: Vec<Student>,
     /// Pass as `cursor` to get the next page; `null` on the last page.

@@ -1,0 +1,11 @@
+//! Integration tests: the real application in-process, each test on SQLite and on
+//! PostgreSQL with a database of its own.
+
+mod support;
+
+mod auth;
+mod bulk;
+mod changes;
+mod errors;
+mod openapi;
+mod students;

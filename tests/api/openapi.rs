@@ -1,0 +1,100 @@
+//! The committed contract matches the code, and every operation documents itself fully.
+
+use serde_json::Value;
+
+const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+
+fn generated() -> String {
+    ips_api::openapi_document()
+        .to_pretty_json()
+        .expect("render OpenAPI")
+        + "\n"
+}
+
+#[test]
+fn committed_openapi_matches_code() {
+    let generated = generated();
+    if std::env::var_os("IPS_UPDATE_OPENAPI").is_some() {
+        std::fs::write(SNAPSHOT, &generated).expect("write openapi/openapi.json");
+        return;
+    }
+    let committed = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json differs from the code; regenerate it with \
+         `IPS_UPDATE_OPENAPI=1 cargo test --test api openapi` and commit the result"
+    );
+}
+
+fn resolve<'a>(document: &'a Value, value: &'a Value) -> &'a Value {
+    match value["$ref"].as_str() {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            document.pointer(pointer).unwrap_or(&Value::Null)
+        }
+        None => value,
+    }
+}
+
+fn has_example(document: &Value, content: &Value) -> bool {
+    content.as_object().is_some_and(|types| {
+        types.values().all(|media| {
+            media.get("example").is_some() || media.get("examples").is_some() || {
+                let schema = resolve(document, &media["schema"]);
+                let items = resolve(document, &schema["items"]);
+                schema.get("example").is_some()
+                    || items.get("example").is_some()
+                    || schema["type"] == "string"
+            }
+        })
+    })
+}
+
+#[test]
+fn every_operation_is_documented() {
+    let document: Value = serde_json::from_str(&generated()).expect("parse OpenAPI");
+    let paths = document["paths"].as_object().expect("paths");
+    assert!(!paths.is_empty());
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().expect("path item") {
+            let name = format!("{} {path}", method.to_uppercase());
+            assert!(
+                operation["operationId"]
+                    .as_str()
+                    .is_some_and(|id| !id.is_empty()),
+                "{name}: operationId"
+            );
+            assert!(
+                operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name}: summary"
+            );
+            assert!(
+                operation["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{name}: tags"
+            );
+
+            let responses = operation["responses"].as_object().expect("responses");
+            assert!(
+                responses
+                    .keys()
+                    .any(|status| status.starts_with('4') || status.starts_with('5')),
+                "{name}: no error responses"
+            );
+            for (status, response) in responses {
+                let response = resolve(&document, response);
+                if let Some(content) = response.get("content") {
+                    assert!(
+                        has_example(&document, content),
+                        "{name} {status}: no example"
+                    );
+                }
+            }
+            if let Some(body) = operation.get("requestBody") {
+                assert!(
+                    has_example(&document, &body["content"]),
+                    "{name}: request body has no example"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,386 @@
+//! Test harness: the real application in-process against a fresh SQLite file or a fresh
+//! PostgreSQL database per test, dropped when the test ends.
+
+use std::rc::Rc;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use actix_service::Service;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderMap;
+use actix_web::test::TestRequest;
+use actix_web::web;
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use ips_api::auth::TokenKeys;
+use ips_api::auth::jwt::{Claims, TokenSettings};
+use ips_api::store::{PoolOptions, Store};
+use ips_api::{AppState, Limits, admin, telemetry};
+use secrecy::SecretString;
+use serde_json::Value;
+
+/// The token-signing secret of every test app.
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const ISSUER: &str = "ips-api";
+pub const AUDIENCE: &str = "ips-api";
+/// The JSON body limit of test apps, small so that 413 is cheap to provoke.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A district every test app has, with schools 1234 and 5678.
+pub const DISTRICT: &str = "D0259";
+/// A second district, for isolation tests, with school 4321.
+pub const OTHER_DISTRICT: &str = "D0300";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("IPS_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Reports whether PostgreSQL tests can run. Under CI (`CI` set) an unreachable server fails
+/// the test instead of skipping it.
+pub fn postgres_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(
+        || match diesel::PgConnection::establish(&postgres_admin_url()) {
+            Ok(_) => true,
+            Err(error) => {
+                if std::env::var_os("CI").is_some() {
+                    panic!(
+                        "PostgreSQL is required under CI but unreachable at {}: {error}",
+                        postgres_admin_url()
+                    );
+                }
+                eprintln!(
+                    "PostgreSQL tests skipped: no server at {} ({error})",
+                    postgres_admin_url()
+                );
+                false
+            }
+        },
+    )
+}
+
+/// A database that exists for one test.
+enum TestDatabase {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { name: String },
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres { name } = self {
+            if let Ok(mut conn) = diesel::PgConnection::establish(&postgres_admin_url()) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+fn create_database(backend: Backend) -> (String, TestDatabase) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = dir.path().join("ips.sqlite3").display().to_string();
+            (url, TestDatabase::Sqlite(dir))
+        }
+        Backend::Postgres => {
+            let name = format!("ips_test_{}", uuid::Uuid::now_v7().simple());
+            let mut conn = diesel::PgConnection::establish(&postgres_admin_url())
+                .expect("connect to PostgreSQL");
+            conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create test database");
+            let base = postgres_admin_url();
+            let url = format!(
+                "{}/{name}",
+                base.rsplit_once('/').expect("database in URL").0
+            );
+            (url, TestDatabase::Postgres { name })
+        }
+    }
+}
+
+type BoxedService = Rc<
+    dyn Service<
+            actix_http::Request,
+            Response = ServiceResponse<BoxBody>,
+            Error = actix_web::Error,
+            Future = std::pin::Pin<
+                Box<
+                    dyn std::future::Future<
+                            Output = Result<ServiceResponse<BoxBody>, actix_web::Error>,
+                        >,
+                >,
+            >,
+        >,
+>;
+
+/// A response with its body parsed as JSON when it is JSON.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    /// The `code` of a problem body.
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or_default()
+    }
+
+    /// The pointers of a problem body's field errors.
+    pub fn pointers(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["pointer"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// An API client created for a test, with a valid token.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: String,
+    pub secret: String,
+    pub token: String,
+}
+
+pub struct TestApp {
+    service: BoxedService,
+    pub state: web::Data<AppState>,
+    url: String,
+    backend: Backend,
+    _database: TestDatabase,
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> TestApp {
+        let (url, database) = create_database(backend);
+        let options = PoolOptions {
+            max_size: 8,
+            acquire_timeout: Duration::from_secs(10),
+        };
+        let store = Store::connect(&url, &options).expect("connect test store");
+        store.migrate().expect("migrate test store");
+        admin::create_district(&store, DISTRICT, "Wichita USD 259").expect("district");
+        admin::create_school(&store, DISTRICT, "1234", "North High").expect("school");
+        admin::create_school(&store, DISTRICT, "5678", "East High").expect("school");
+        admin::create_district(&store, OTHER_DISTRICT, "Other USD 300").expect("district");
+        admin::create_school(&store, OTHER_DISTRICT, "4321", "Other High").expect("school");
+
+        let state = web::Data::new(AppState {
+            store,
+            tokens: TokenKeys::new(&token_settings()),
+            limits: Limits {
+                max_body_bytes: MAX_BODY_BYTES,
+                max_bulk_bytes: 8 * 1024 * 1024,
+            },
+            metrics: telemetry::Metrics::new().expect("metrics"),
+        });
+        let service = actix_web::test::init_service(ips_api::app(state.clone())).await;
+        let service: BoxedService = Rc::new(BoxedWrapper { inner: service });
+        TestApp {
+            service,
+            state,
+            url,
+            backend,
+            _database: database,
+        }
+    }
+
+    /// Runs SQL directly against the test database, to set up states the API cannot reach.
+    pub fn execute(&self, sql: &str) {
+        match self.backend {
+            Backend::Sqlite => diesel::SqliteConnection::establish(&self.url)
+                .expect("connect")
+                .batch_execute(sql)
+                .expect("execute"),
+            Backend::Postgres => diesel::PgConnection::establish(&self.url)
+                .expect("connect")
+                .batch_execute(sql)
+                .expect("execute"),
+        }
+    }
+
+    /// Creates a client for `districts` with `scopes` and signs a token for it.
+    pub fn client(&self, districts: &[&str], scopes: &[&str]) -> Client {
+        let districts: Vec<String> = districts.iter().map(|d| d.to_string()).collect();
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        let created = admin::create_client(&self.state.store, "test client", &districts, &scopes)
+            .expect("client");
+        let claims = self.state.tokens.claims_for(
+            &created.id,
+            created.scopes.join(" "),
+            created.districts.clone(),
+        );
+        let token = self.state.tokens.sign(&claims).expect("sign");
+        Client {
+            id: created.id,
+            secret: created.secret,
+            token,
+        }
+    }
+
+    /// A client of [`DISTRICT`] with every scope.
+    pub fn admin_client(&self) -> Client {
+        self.client(&[DISTRICT], &["all"])
+    }
+
+    pub async fn send(&self, request: TestRequest) -> Reply {
+        let response = self
+            .service
+            .call(request.to_request())
+            .await
+            .expect("service call");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().try_into_bytes().unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(
+            TestRequest::get()
+                .uri(path)
+                .insert_header(("Authorization", format!("Bearer {token}"))),
+        )
+        .await
+    }
+
+    pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.send(
+            TestRequest::post()
+                .uri(path)
+                .insert_header(("Authorization", format!("Bearer {token}")))
+                .set_json(body),
+        )
+        .await
+    }
+
+    pub async fn put_json(&self, path: &str, token: &str, if_match: &str, body: &Value) -> Reply {
+        self.send(
+            TestRequest::put()
+                .uri(path)
+                .insert_header(("Authorization", format!("Bearer {token}")))
+                .insert_header(("If-Match", if_match))
+                .set_json(body),
+        )
+        .await
+    }
+
+    /// Creates a student and returns its representation.
+    pub async fn create_student(&self, token: &str, body: Value) -> Value {
+        let reply = self.post_json("/v1/students", token, &body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        reply.body
+    }
+}
+
+/// Token settings shared by the app and by tests that forge tokens.
+pub fn token_settings() -> TokenSettings {
+    TokenSettings {
+        secret: SecretString::from(SECRET),
+        issuer: ISSUER.to_owned(),
+        audience: AUDIENCE.to_owned(),
+        lifetime: Duration::from_secs(600),
+    }
+}
+
+/// Signs arbitrary claims with the test secret, for tests of token validation.
+pub fn sign_claims(claims: &Claims, secret: &str) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("sign claims")
+}
+
+/// A valid student body for [`DISTRICT`].
+pub fn student(kids: &str) -> Value {
+    serde_json::json!({
+        "studentUniqueId": kids,
+        "schoolId": "1234",
+        "gradeLevel": 9,
+        "graduationYear": 2030,
+        "firstName": "Test",
+        "lastName": "Student"
+    })
+}
+
+struct BoxedWrapper<S> {
+    inner: S,
+}
+
+impl<S, B> Service<actix_http::Request> for BoxedWrapper<S>
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>
+        + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = actix_web::Error;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>>>>;
+
+    actix_service::forward_ready!(inner);
+
+    fn call(&self, request: actix_http::Request) -> Self::Future {
+        let future = self.inner.call(request);
+        Box::pin(async move { future.await.map(|r| r.map_into_boxed_body()) })
+    }
+}
+
+/// Declares each listed `async fn name(backend: Backend)` as a test on SQLite and on
+/// PostgreSQL.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::support::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    if $crate::support::postgres_available() {
+                        super::$name($crate::support::Backend::Postgres).await;
+                    }
+                }
+            )*
+        }
+    };
+}
