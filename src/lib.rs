@@ -45,7 +45,7 @@ where
         .configure(api::configure)
 }
 
-/// The OpenAPI document of every public route, as served at `/openapi.json`.
+/// Builds the OpenAPI document of every public route, as served at `/openapi.json`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let (_, document) = with_routes(App::new().into_utoipa_app()).split_for_parts();
     document

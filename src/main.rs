@@ -78,8 +78,8 @@ fn client(store: &Store, command: &ClientCommand) -> anyhow::Result<()> {
             let client = admin::create_client(store, name, districts, scopes)?;
             println!("client_id={}", client.id);
             println!("client_secret={}", client.secret);
-            println!("scopes={}", client.scopes.join(" "));
-            println!("districts={}", client.districts.join(" "));
+            println!("scopes='{}'", client.scopes.join(" "));
+            println!("districts='{}'", client.districts.join(" "));
             eprintln!("Store the secret now: it is not shown again and only its hash is kept.");
         }
         ClientCommand::List => {

@@ -1,8 +1,9 @@
 //! Logging, request ids, metrics, and the final rendering of problem responses.
 //!
-//! [`request_context`] wraps every request: it accepts or generates the request id, renders
-//! every error as a problem document carrying that id and the path, writes one access-log
-//! line, logs the cause of each server fault once, and counts the request for `/metrics`.
+//! [`request_context`] wraps every request. It accepts or generates the request id and renders
+//! every error as a problem document carrying that id and the path. It also writes one
+//! access-log line, logs the cause of each server fault once, and counts the request for
+//! `/metrics`.
 
 use std::time::Instant;
 
@@ -22,7 +23,7 @@ use crate::error::{ApiError, ErrorCode, PROBLEM_JSON};
 /// The request id header, accepted from the client or generated, and always returned.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Longest request id accepted from a client; longer or unusual ones are replaced.
+/// Maximum length of a client-supplied request id; longer or unusual ones are replaced.
 const MAX_REQUEST_ID_LENGTH: usize = 128;
 
 /// Log output format.
@@ -48,10 +49,6 @@ pub fn init(format: LogFormat, filter: &str) {
     // A second initialisation (as in tests) keeps the first subscriber.
     let _ = result;
 }
-
-/// The request id of the current request, kept in the request extensions.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
 
 /// HTTP request counters and latency histograms.
 pub struct Metrics {
@@ -137,14 +134,13 @@ fn code_for_status(status: u16) -> ErrorCode {
     }
 }
 
-/// The request middleware; see the module documentation.
+/// Wraps one request; see the module documentation.
 pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
     let request_id = accepted_request_id(&req).unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-    req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let metrics = req.app_data::<web::Data<crate::AppState>>().cloned();

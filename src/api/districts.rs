@@ -65,7 +65,7 @@ impl From<SchoolRow> for School {
     }
 }
 
-/// The client's district list narrowed to `district_id`, or 404 when it is not one of them.
+/// Narrows the client's districts to `district_id`, or fails with 404 when it is not one of them.
 fn own_district(principal: &Principal, district_id: &str) -> Result<Vec<String>, ApiError> {
     let districts = principal.districts_matching(Some(district_id));
     if districts.is_empty() {

@@ -41,7 +41,7 @@ pub async fn get_liveness() -> HttpResponse {
 
 /// Readiness probe
 ///
-/// 200 when the database answers and every migration is applied; 503 otherwise.
+/// 200 when the database responds and every migration is applied; 503 otherwise.
 #[utoipa::path(
     tag = "operations",
     responses(

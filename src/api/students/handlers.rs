@@ -161,7 +161,11 @@ pub async fn replace_student(
         }
         let next = current.revised(fields);
         if !q::students::replace(conn, &next)? {
-            return Err(stale(current.revision + 1));
+            // A concurrent writer committed first; report the revision it left.
+            let latest = q::students::find(conn, &districts, &id)?;
+            return Err(
+                latest.map_or_else(|| ApiError::not_found("student"), |row| stale(row.revision))
+            );
         }
         Ok(next)
     })?;
@@ -204,7 +208,10 @@ pub async fn delete_student(
             .ok_or_else(|| ApiError::not_found("student"))?;
         if_match.check(current.revision)?;
         if !q::students::delete(conn, &current)? {
-            return Err(stale(current.revision + 1));
+            let latest = q::students::find(conn, &districts, &id)?;
+            return Err(
+                latest.map_or_else(|| ApiError::not_found("student"), |row| stale(row.revision))
+            );
         }
         Ok(())
     })?;

@@ -127,7 +127,7 @@ pub struct StudentInput {
 }
 
 impl StudentInput {
-    /// The validated fields, without the district.
+    /// Returns the validated fields, without the district.
     pub fn fields(&self) -> StudentFields {
         StudentFields {
             student_unique_id: self.student_unique_id.clone(),
