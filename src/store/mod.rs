@@ -205,11 +205,15 @@ impl Store {
     pub fn connect(url: &str, options: &PoolOptions) -> anyhow::Result<Store> {
         let pool = if is_postgres_url(url) {
             let manager = ConnectionManager::<PgConnection>::new(url);
+            // No background replenishment (`min_idle` 0): r2d2 would otherwise open a
+            // connection on a pool thread after each checkout, and a command that exits during
+            // that connect crashes inside libpq's process teardown.
             let pool = r2d2::Pool::builder()
                 .max_size(options.max_size)
-                .min_idle(Some(1))
+                .min_idle(Some(0))
                 .connection_timeout(options.acquire_timeout)
                 .test_on_check_out(false)
+                .connection_customizer(Box::new(PostgresSettings))
                 .build(manager)
                 .context("failed to connect to PostgreSQL")?;
             Pool::Postgres(pool)
@@ -233,7 +237,7 @@ impl Store {
             let manager = ConnectionManager::<SqliteConnection>::new(path);
             let pool = r2d2::Pool::builder()
                 .max_size(options.max_size)
-                .min_idle(Some(1))
+                .min_idle(Some(0))
                 .connection_timeout(options.acquire_timeout)
                 .connection_customizer(Box::new(SqlitePragmas))
                 .build(manager)
@@ -325,6 +329,19 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
              PRAGMA foreign_keys = ON;",
         )
         .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Per-connection PostgreSQL settings. diesel caches prepared statements, and after five
+/// executions PostgreSQL may switch a cached statement to a generic plan that ignores the
+/// actual key lists; for the `= ANY(…)` lookups of bulk upserts that plan scans the table.
+#[derive(Debug)]
+struct PostgresSettings;
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for PostgresSettings {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute("SET plan_cache_mode = force_custom_plan")
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 

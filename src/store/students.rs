@@ -291,22 +291,35 @@ crate::store::for_each_backend! {
     }
 
     /// Returns `(student_unique_id, sis_id, sourced_id)` of the district's students that hold
-    /// any of the given external ids.
+    /// any of the given external ids. One query per kind of id, so that each uses its index.
     pub fn holders_of_external_ids(
         conn: &mut Conn,
         district_id: &str,
         sis_ids: &[String],
         sourced_ids: &[String],
     ) -> Result<Vec<ExternalIdHolder>, ApiError> {
-        Ok(students::table
-            .filter(students::district_id.eq(district_id))
-            .filter(
-                students::sis_id
-                    .eq_any(sis_ids)
-                    .or(students::sourced_id.eq_any(sourced_ids)),
-            )
-            .select((students::student_unique_id, students::sis_id, students::sourced_id))
-            .load(conn)?)
+        let mut holders = Vec::new();
+        if !sis_ids.is_empty() {
+            holders.extend(
+                students::table
+                    .filter(students::district_id.eq(district_id))
+                    .filter(students::sis_id.is_not_null())
+                    .filter(students::sis_id.eq_any(sis_ids))
+                    .select((students::student_unique_id, students::sis_id, students::sourced_id))
+                    .load::<ExternalIdHolder>(conn)?,
+            );
+        }
+        if !sourced_ids.is_empty() {
+            holders.extend(
+                students::table
+                    .filter(students::district_id.eq(district_id))
+                    .filter(students::sourced_id.is_not_null())
+                    .filter(students::sourced_id.eq_any(sourced_ids))
+                    .select((students::student_unique_id, students::sis_id, students::sourced_id))
+                    .load::<ExternalIdHolder>(conn)?,
+            );
+        }
+        Ok(holders)
     }
 
     /// Inserts many new students in one statement and records their changes. Rows whose
