@@ -25,7 +25,7 @@ pub struct Cli {
     pub global: GlobalOptions,
     #[command(flatten)]
     pub serve: ServeOptions,
-    /// What to do; `serve` when omitted.
+    /// Command to run; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -75,7 +75,7 @@ pub struct GlobalOptions {
 }
 
 impl GlobalOptions {
-    /// The database URL, defaulting to a SQLite file in the data directory.
+    /// Returns the database URL, defaulting to a SQLite file in the data directory.
     pub fn database_url(&self) -> SecretString {
         match &self.database_url {
             Some(url) => url.clone(),
@@ -154,7 +154,7 @@ pub struct ServeOptions {
 }
 
 impl ServeOptions {
-    /// The token-signing secret: the configured one, or the one in the data directory
+    /// Returns the configured token-signing secret, or the one in the data directory
     /// (generated on first run).
     pub fn resolve_jwt_secret(&self, data_dir: &Path) -> anyhow::Result<SecretString> {
         if let Some(secret) = &self.jwt_secret {

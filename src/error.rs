@@ -29,7 +29,7 @@ pub enum ErrorCode {
     InvalidHeader,
     /// The `Content-Type` is not one the operation accepts.
     UnsupportedMediaType,
-    /// The `Accept` header asks for a representation the operation cannot produce.
+    /// The `Accept` header requests a representation the operation cannot produce.
     NotAcceptable,
     /// The body exceeds the configured size limit.
     PayloadTooLarge,
@@ -95,7 +95,7 @@ impl ErrorCode {
         ErrorCode::InternalError,
     ];
 
-    /// The snake_case code string, as it appears in the `code` member.
+    /// Returns the snake_case code string, as it appears in the `code` member.
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::MalformedJson => "malformed_json",
@@ -124,7 +124,7 @@ impl ErrorCode {
         }
     }
 
-    /// The HTTP status that always goes with the code.
+    /// Returns the HTTP status that always goes with the code.
     pub fn status(self) -> StatusCode {
         match self {
             ErrorCode::MalformedJson
@@ -151,7 +151,7 @@ impl ErrorCode {
         }
     }
 
-    /// The short, fixed summary that goes in `title`.
+    /// Returns the short, fixed summary that goes in `title`.
     pub fn title(self) -> &'static str {
         match self {
             ErrorCode::MalformedJson => "Request body is not valid JSON",
@@ -180,13 +180,13 @@ impl ErrorCode {
         }
     }
 
-    /// The `type` URI of the problem.
+    /// Returns the `type` URI of the problem.
     pub fn type_uri(self) -> String {
         format!("urn:ips-api:problem:{}", self.as_str().replace('_', "-"))
     }
 }
 
-/// Where a field error is located in the request.
+/// Location and reason of one invalid field, parameter or header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldError {
@@ -203,13 +203,13 @@ pub struct FieldError {
     /// Stable machine-readable reason, such as `required`, `range`, `pattern` or `unknown`.
     #[schema(example = "pattern")]
     pub code: String,
-    /// What is wrong and how to fix it.
+    /// Explanation of the fault and of how to fix it.
     #[schema(example = "studentUniqueId must be the 10-digit Kansas KIDS identifier")]
     pub message: String,
 }
 
 impl FieldError {
-    /// An error at a JSON Pointer into the body.
+    /// Creates an error at a JSON Pointer into the body.
     pub fn body(pointer: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
         FieldError {
             pointer: Some(pointer.into()),
@@ -220,7 +220,7 @@ impl FieldError {
         }
     }
 
-    /// An error in a query or path parameter.
+    /// Creates an error in a query or path parameter.
     pub fn parameter(name: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
         FieldError {
             pointer: None,
@@ -231,7 +231,7 @@ impl FieldError {
         }
     }
 
-    /// An error in a request header.
+    /// Creates an error in a request header.
     pub fn header(name: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
         FieldError {
             pointer: None,
@@ -295,7 +295,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// An error with the given code and detail.
+    /// Creates an error with the given code and detail.
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
         ApiError {
             code,

@@ -23,7 +23,7 @@ pub struct Item<T> {
     pub value: Result<T, Vec<FieldError>>,
 }
 
-/// What happened to one item.
+/// Outcome of one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemStatus {
@@ -50,7 +50,7 @@ pub struct ItemResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub natural_key: Option<serde_json::Value>,
-    /// Why the item failed; pointers are relative to the item.
+    /// Reasons the item failed, with pointers relative to the item.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
@@ -200,7 +200,7 @@ mod tests {
     }
 
     #[test]
-    fn ndjson_lines_keep_their_numbers_and_skip_blank_lines() {
+    fn ndjson_keeps_line_numbers() {
         let items = parse_lines::<Row>(b"{\"n\":1}\n\n{\"n\":20}\n{oops\n");
         assert_eq!(items.len(), 3);
         assert_eq!(items[1].line, Some(3));

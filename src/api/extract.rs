@@ -1,4 +1,4 @@
-//! Request extractors that answer every failure with a problem response naming the field:
+//! Request extractors that reject every failure with a problem response naming the field:
 //! [`Json`] for bodies and [`Query`] for query strings.
 
 use std::future::Future;
@@ -25,7 +25,7 @@ pub fn is_json(req: &HttpRequest) -> bool {
     media_type(req).is_some_and(|m| m == "application/json" || m.ends_with("+json"))
 }
 
-/// The request's media type, lowercased, without parameters.
+/// Returns the request's media type, lowercased, without parameters.
 pub fn media_type(req: &HttpRequest) -> Option<String> {
     req.headers()
         .get(header::CONTENT_TYPE)
@@ -70,7 +70,7 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
     pointer
 }
 
-/// The field named in a serde message such as "missing field `x`" or "unknown field `x`".
+/// Extracts the field named in a serde message such as "missing field `x`" or "unknown field `x`".
 fn named_field(message: &str) -> Option<&str> {
     let start = message.find('`')? + 1;
     let end = start + message[start..].find('`')?;

@@ -1,5 +1,5 @@
-//! `Idempotency-Key` on creating POSTs: a retry with the same key and body replays the first
-//! response; the same key with another body gets 422; a retry while the first request is
+//! `Idempotency-Key` on creating POSTs. A retry with the same key and body replays the first
+//! response, the same key with another body gets 422, and a retry while the first request is
 //! still running gets 409. Keys are scoped to the API client and kept for 24 hours.
 
 use std::future::Future;
@@ -56,7 +56,7 @@ pub struct Created {
 }
 
 impl Created {
-    /// A 201 response with the resource, its ETag and its location.
+    /// Builds a 201 response with the resource, its ETag and its location.
     pub fn new(
         body: &impl serde::Serialize,
         etag: String,
@@ -96,7 +96,8 @@ pub fn fingerprint(operation: &str, body: &impl serde::Serialize) -> Result<Stri
     Ok(format!("{:x}", hasher.finalize()))
 }
 
-/// Runs `create` at most once per client and key, replaying its response on retries.
+/// Runs `create` once per client and key and replays its response on retries (see the TODO
+/// below for the crash window).
 pub async fn run<F, Fut>(
     state: &AppState,
     principal: &Principal,

@@ -162,7 +162,7 @@ async fn method_not_allowed(
     .with_header(header::ALLOW, allow))
 }
 
-/// The answer for paths that match no route.
+/// Responds 404 to paths that match no route.
 pub async fn route_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::new(
         ErrorCode::RouteNotFound,

@@ -34,7 +34,7 @@ pub fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
         .ok_or_else(invalid)
 }
 
-/// The page size to query: one more than `limit`, to learn whether another page follows.
+/// Returns the page size to query: one more than `limit`, to learn whether another page follows.
 pub fn fetch_size(limit: Option<u32>) -> i64 {
     i64::from(limit.unwrap_or(DEFAULT_LIMIT)) + 1
 }
@@ -73,7 +73,7 @@ mod tests {
     }
 
     #[test]
-    fn finish_reports_next_cursor_only_when_more_rows_exist() {
+    fn finish_sets_cursor_when_more() {
         let rows = vec!["a".to_owned(), "b".to_owned(), "c".to_owned()];
         let (page, next) = finish(rows.clone(), Some(2), |s| s.as_str());
         assert_eq!(page, vec!["a", "b"]);

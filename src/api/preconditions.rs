@@ -7,7 +7,7 @@ use actix_web::{FromRequest, HttpRequest};
 
 use crate::error::{ApiError, ErrorCode};
 
-/// The ETag of a revision: the revision number as a strong entity tag.
+/// Formats the ETag of a revision: the revision number as a strong entity tag.
 pub fn etag(revision: i32) -> String {
     format!("\"{revision}\"")
 }

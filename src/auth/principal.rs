@@ -51,7 +51,7 @@ impl Principal {
         ))
     }
 
-    /// The districts this client may act for.
+    /// Returns the districts this client may act for.
     pub fn districts(&self) -> &[String] {
         &self.districts
     }

@@ -31,9 +31,9 @@ pub struct ChangeRow {
 crate::store::for_each_backend! {
     /// Records `events` with consecutive change versions.
     ///
-    /// Call it as the last statement of a write transaction: the counter row stays locked
-    /// until commit, so change versions become visible in the order they were taken and a
-    /// subscriber reading with `after=N` never skips a version that commits later.
+    /// Call it as the last statement of a write transaction. The counter row stays locked
+    /// until commit, so change versions become visible in the order they were taken. A
+    /// subscriber reading with `after=N` therefore never skips a version that commits later.
     pub fn record(conn: &mut Conn, events: Vec<NewChange>) -> Result<(), ApiError> {
         if events.is_empty() {
             return Ok(());

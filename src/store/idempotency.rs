@@ -40,7 +40,7 @@ pub struct StoredResponse {
     pub location: Option<String>,
 }
 
-/// What happened when a request tried to claim its key.
+/// Result of a request's attempt to claim its key.
 #[derive(Debug)]
 pub enum Claim {
     /// The key is new (or expired, or abandoned): the request may run.

@@ -162,7 +162,7 @@ where
         .map_err(ApiError::internal)?
 }
 
-/// Which database engine a store uses.
+/// Database engine of a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -280,7 +280,7 @@ impl Store {
         })
     }
 
-    /// Runs `SELECT 1` to check that the database answers.
+    /// Runs `SELECT 1` to check that the database responds.
     pub fn ping(&self) -> Result<(), ApiError> {
         with_conn!(self, |conn, _q| {
             conn.batch_execute("SELECT 1").map_err(ApiError::from)
@@ -334,7 +334,7 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
 
 /// Per-connection PostgreSQL settings. diesel caches prepared statements, and after five
 /// executions PostgreSQL may switch a cached statement to a generic plan that ignores the
-/// actual key lists; for the `= ANY(…)` lookups of bulk upserts that plan scans the table.
+/// actual key lists. For the `= ANY(…)` lookups of bulk upserts that plan scans the table.
 #[derive(Debug)]
 struct PostgresSettings;
 
@@ -345,14 +345,14 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for PostgresSettings
     }
 }
 
-/// The current time, truncated to microseconds so that both backends store the same value.
+/// Returns the current time, truncated to microseconds so that both backends store the same value.
 pub fn now() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();
     chrono::Timelike::with_nanosecond(&now, now.and_utc().timestamp_subsec_micros() * 1000)
         .unwrap_or(now)
 }
 
-/// A new time-ordered (v7) UUID as a lowercase hyphenated string.
+/// Generates a time-ordered (v7) UUID as a lowercase hyphenated string.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

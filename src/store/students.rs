@@ -44,7 +44,7 @@ pub struct StudentFields {
 }
 
 impl StudentRow {
-    /// A new row at revision 1.
+    /// Creates a new row at revision 1.
     pub fn new(district_id: String, fields: StudentFields) -> StudentRow {
         let now = crate::store::now();
         StudentRow {
@@ -66,7 +66,7 @@ impl StudentRow {
         }
     }
 
-    /// The writable fields of this row.
+    /// Returns the writable fields of this row.
     pub fn fields(&self) -> StudentFields {
         StudentFields {
             student_unique_id: self.student_unique_id.clone(),
@@ -91,7 +91,7 @@ impl StudentRow {
         next
     }
 
-    /// The change-feed event for this row.
+    /// Builds the change-feed event for this row.
     pub fn change(&self, operation: &'static str) -> NewChange {
         NewChange {
             district_id: self.district_id.clone(),
@@ -157,10 +157,10 @@ pub fn unique_violation(error: diesel::result::Error) -> ApiError {
     }
 }
 
-/// `(student_unique_id, sis_id, sourced_id)` of a student that holds an external id.
+/// `(student_unique_id, sis_id, sourced_id)` of a student that has one of the looked-up external ids.
 pub type ExternalIdHolder = (String, Option<String>, Option<String>);
 
-/// What a bulk upsert did with one item.
+/// Outcome of a bulk upsert for one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UpsertOutcome {
     Created(String),
@@ -323,8 +323,8 @@ crate::store::for_each_backend! {
     }
 
     /// Inserts many new students in one statement and records their changes. Rows whose
-    /// natural key was taken by a concurrent writer are skipped; the returned list holds the
-    /// KIDS ids that were inserted.
+    /// natural key was taken by a concurrent writer are skipped. Returns the KIDS ids that were
+    /// inserted.
     pub fn insert_many(conn: &mut Conn, rows: &[StudentRow]) -> Result<Vec<String>, ApiError> {
         if rows.is_empty() {
             return Ok(Vec::new());

@@ -20,18 +20,18 @@ fn claims_for(client_id: &str) -> Claims {
     }
 }
 
-async fn assert_rejected(app: &TestApp, token: &str, why: &str) {
+async fn assert_rejected(app: &TestApp, token: &str, case: &str) {
     let reply = app.get("/v1/students", token).await;
     assert_eq!(
         reply.status,
         StatusCode::UNAUTHORIZED,
-        "{why}: {}",
+        "{case}: {}",
         reply.text
     );
-    assert_eq!(reply.code(), "unauthorized", "{why}");
+    assert_eq!(reply.code(), "unauthorized", "{case}");
     let challenge = reply.header("www-authenticate").unwrap_or_default();
-    assert!(challenge.starts_with("Bearer"), "{why}: {challenge}");
-    assert!(challenge.contains("invalid_token"), "{why}: {challenge}");
+    assert!(challenge.starts_with("Bearer"), "{case}: {challenge}");
+    assert!(challenge.contains("invalid_token"), "{case}: {challenge}");
 }
 
 async fn forged_and_stale_tokens_are_401(backend: Backend) {

@@ -139,12 +139,12 @@ impl Reply {
             .map(str::to_owned)
     }
 
-    /// The `code` of a problem body.
+    /// Returns the `code` of a problem body.
     pub fn code(&self) -> &str {
         self.body["code"].as_str().unwrap_or_default()
     }
 
-    /// The pointers of a problem body's field errors.
+    /// Returns the pointers of a problem body's field errors.
     pub fn pointers(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()
@@ -242,7 +242,7 @@ impl TestApp {
         }
     }
 
-    /// A client of [`DISTRICT`] with every scope.
+    /// Creates a client of [`DISTRICT`] with every scope.
     pub fn admin_client(&self) -> Client {
         self.client(&[DISTRICT], &["all"])
     }
@@ -324,7 +324,7 @@ pub fn sign_claims(claims: &Claims, secret: &str) -> String {
     .expect("sign claims")
 }
 
-/// A valid student body for [`DISTRICT`].
+/// Builds a valid student body for [`DISTRICT`].
 pub fn student(kids: &str) -> Value {
     serde_json::json!({
         "studentUniqueId": kids,
