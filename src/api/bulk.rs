@@ -1,5 +1,5 @@
-//! Bulk upserts: a body of NDJSON lines or a JSON array, parsed item by item, so that one bad
-//! item is reported without discarding the good ones.
+//! Bulk upserts: a body of NDJSON lines, a JSON array or (for some resources) CSV rows, parsed
+//! item by item, so that one bad item is reported without discarding the good ones.
 
 use actix_web::{HttpRequest, web};
 use futures_util::StreamExt;
@@ -9,7 +9,9 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::api::extract::{media_type, parse_json, payload_error};
+use crate::auth::Principal;
 use crate::error::{ApiError, ErrorCode, FieldError};
+use crate::store::UpsertOutcome;
 
 /// Media type of newline-delimited JSON, one item per line.
 pub const NDJSON: &str = "application/x-ndjson";
@@ -18,7 +20,7 @@ pub const NDJSON: &str = "application/x-ndjson";
 pub struct Item<T> {
     /// Position among the items, from 0.
     pub index: usize,
-    /// Line number in an NDJSON body, from 1.
+    /// Line number in an NDJSON or CSV body, from 1.
     pub line: Option<usize>,
     pub value: Result<T, Vec<FieldError>>,
 }
@@ -39,7 +41,7 @@ pub enum ItemStatus {
 pub struct ItemResult {
     /// Position of the item in the request, from 0.
     pub index: usize,
-    /// Line number of the item in an NDJSON body, from 1.
+    /// Line number of the item in an NDJSON or CSV body, from 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     pub status: ItemStatus,
@@ -82,6 +84,155 @@ pub struct BulkResponse {
     pub results: Vec<ItemResult>,
 }
 
+impl ItemResult {
+    /// Builds the result of an item that the store processed.
+    pub fn from_outcome(
+        index: usize,
+        line: Option<usize>,
+        natural_key: serde_json::Value,
+        outcome: UpsertOutcome,
+    ) -> ItemResult {
+        let (status, id, errors) = match outcome {
+            UpsertOutcome::Created(id) => (ItemStatus::Created, Some(id), Vec::new()),
+            UpsertOutcome::Updated(id) => (ItemStatus::Updated, Some(id), Vec::new()),
+            UpsertOutcome::Unchanged(id) => (ItemStatus::Unchanged, Some(id), Vec::new()),
+            UpsertOutcome::Failed(errors) => (ItemStatus::Failed, None, errors),
+        };
+        ItemResult {
+            index,
+            line,
+            status,
+            id,
+            natural_key: Some(natural_key),
+            errors,
+        }
+    }
+
+    /// Builds the result of an item rejected before it reached the store.
+    pub fn failed(
+        index: usize,
+        line: Option<usize>,
+        natural_key: Option<serde_json::Value>,
+        errors: Vec<FieldError>,
+    ) -> ItemResult {
+        ItemResult {
+            index,
+            line,
+            status: ItemStatus::Failed,
+            id: None,
+            natural_key,
+            errors,
+        }
+    }
+}
+
+/// Valid items grouped by district, ready for the store, with the results of the items that
+/// were rejected on the way.
+pub struct Prepared<F> {
+    /// Items per district, each with its index; natural keys are distinct within a district.
+    pub by_district: std::collections::BTreeMap<String, Vec<(usize, F)>>,
+    /// Line number of each item, by index.
+    pub lines: std::collections::HashMap<usize, Option<usize>>,
+    /// Natural key of each valid item, by index.
+    pub natural_keys: std::collections::HashMap<usize, serde_json::Value>,
+    pub rejected: Vec<ItemResult>,
+}
+
+impl<F> Prepared<F> {
+    /// Builds the result of a stored item.
+    pub fn result(&self, index: usize, outcome: UpsertOutcome) -> ItemResult {
+        ItemResult::from_outcome(
+            index,
+            self.lines.get(&index).copied().flatten(),
+            self.natural_keys
+                .get(&index)
+                .cloned()
+                .unwrap_or(serde_json::Value::Null),
+            outcome,
+        )
+    }
+}
+
+/// How [`prepare`] reads one kind of item.
+pub struct ItemKeys<'a, T, F> {
+    /// The item's `districtId`, if it names one.
+    pub district: &'a dyn Fn(&T) -> Option<&str>,
+    /// The item's natural key within its district.
+    pub key: &'a dyn Fn(&T) -> String,
+    /// The JSON object naming the natural key in results.
+    pub natural_key: &'a dyn Fn(&str, &str) -> serde_json::Value,
+    /// JSON Pointer of the natural-key field, for duplicate errors.
+    pub key_pointer: &'a str,
+    /// The stored fields of a valid item.
+    pub fields: &'a dyn Fn(&T) -> F,
+}
+
+/// Resolves each parsed item's district, rejects items that fail to parse, name a district
+/// the client may not act for, or repeat a natural key of the same batch, and groups the rest.
+pub fn prepare<T, F>(
+    items: Vec<Item<T>>,
+    principal: &Principal,
+    keys: &ItemKeys<'_, T, F>,
+) -> Prepared<F> {
+    use std::collections::{BTreeMap, HashMap};
+
+    let mut prepared = Prepared {
+        by_district: BTreeMap::new(),
+        lines: HashMap::new(),
+        natural_keys: HashMap::new(),
+        rejected: Vec::new(),
+    };
+    let mut first_seen: HashMap<(String, String), usize> = HashMap::new();
+    for item in items {
+        prepared.lines.insert(item.index, item.line);
+        let value = match item.value {
+            Ok(value) => value,
+            Err(errors) => {
+                prepared
+                    .rejected
+                    .push(ItemResult::failed(item.index, item.line, None, errors));
+                continue;
+            }
+        };
+        let district_id = match principal.district_for_write((keys.district)(&value), "/districtId")
+        {
+            Ok(id) => id,
+            Err(error) => {
+                prepared.rejected.push(ItemResult::failed(
+                    item.index,
+                    item.line,
+                    None,
+                    error.errors().to_vec(),
+                ));
+                continue;
+            }
+        };
+        let key = (keys.key)(&value);
+        let natural_key = (keys.natural_key)(&district_id, &key);
+        if let Some(first) = first_seen.get(&(district_id.clone(), key.clone())) {
+            prepared.rejected.push(ItemResult::failed(
+                item.index,
+                item.line,
+                Some(natural_key),
+                vec![FieldError::body(
+                    keys.key_pointer,
+                    "duplicate",
+                    format!("this item's key already appears at index {first} of the batch; send each record once"),
+                )],
+            ));
+            continue;
+        }
+        first_seen.insert((district_id.clone(), key), item.index);
+        prepared.natural_keys.insert(item.index, natural_key);
+        prepared
+            .by_district
+            .entry(district_id)
+            .or_default()
+            .push((item.index, (keys.fields)(&value)));
+    }
+    prepared
+}
+
 impl BulkResponse {
     /// Builds the response from results in any order.
     pub fn new(mut results: Vec<ItemResult>) -> BulkResponse {
@@ -102,11 +253,30 @@ impl BulkResponse {
     }
 }
 
-/// Reads the whole body, up to `limit` bytes, and parses it into items.
+/// How to turn CSV text cells into JSON values for one resource. Columns not named here are
+/// strings; an empty cell is omitted, so the field takes its default.
+#[derive(Debug, Default)]
+pub struct CsvColumns {
+    /// Columns holding a number.
+    pub numbers: &'static [&'static str],
+    /// Columns holding `true`/`false` (also `yes`/`no`, `1`/`0`).
+    pub booleans: &'static [&'static str],
+    /// Columns holding a list of strings separated by `;`.
+    pub string_lists: &'static [&'static str],
+    /// Columns holding a list of integers separated by `;`.
+    pub integer_lists: &'static [&'static str],
+}
+
+/// Media type of CSV bodies; the first row names the fields.
+pub const CSV: &str = "text/csv";
+
+/// Reads the whole body, up to `limit` bytes, and parses it into items. CSV is accepted
+/// when `csv` says how to read its columns.
 pub async fn read_items<T>(
     req: &HttpRequest,
     mut payload: web::Payload,
     limit: usize,
+    csv: Option<&CsvColumns>,
 ) -> Result<Vec<Item<T>>, ApiError>
 where
     T: DeserializeOwned + Validate,
@@ -116,10 +286,19 @@ where
         media.as_str(),
         NDJSON | "application/jsonl" | "application/x-jsonlines"
     );
-    if !ndjson && media != "application/json" {
+    let accepts_csv = csv.is_some();
+    let csv = csv.filter(|_| media == CSV);
+    if !ndjson && csv.is_none() && media != "application/json" {
+        let csv_hint = if accepts_csv {
+            format!(", or {CSV} (a header row of field names, then one item per row)")
+        } else {
+            String::new()
+        };
         return Err(ApiError::new(
             ErrorCode::UnsupportedMediaType,
-            format!("send {NDJSON} (one item per line) or application/json (an array of items)"),
+            format!(
+                "send {NDJSON} (one item per line) or application/json (an array of items){csv_hint}"
+            ),
         ));
     }
 
@@ -135,11 +314,110 @@ where
         body.extend_from_slice(&chunk);
     }
 
-    if ndjson {
-        Ok(parse_lines(&body))
-    } else {
-        parse_array(&body)
+    match csv {
+        Some(columns) => parse_csv(&body, columns),
+        None if ndjson => Ok(parse_lines(&body)),
+        None => parse_array(&body),
     }
+}
+
+fn csv_cell(name: &str, cell: &str, columns: &CsvColumns) -> Result<serde_json::Value, String> {
+    use serde_json::Value;
+    let split = || cell.split(';').map(str::trim).filter(|v| !v.is_empty());
+    if columns.numbers.contains(&name) {
+        // Whole numbers stay integers so that integer fields accept them.
+        if let Ok(whole) = cell.parse::<i64>() {
+            return Ok(Value::from(whole));
+        }
+        let number: f64 = cell
+            .parse()
+            .map_err(|_| format!("{name} must be a number, not {cell:?}"))?;
+        return serde_json::Number::from_f64(number)
+            .map(Value::Number)
+            .ok_or_else(|| format!("{name} must be a finite number"));
+    }
+    if columns.booleans.contains(&name) {
+        return match cell.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => Ok(Value::Bool(true)),
+            "false" | "no" | "0" => Ok(Value::Bool(false)),
+            _ => Err(format!("{name} must be true or false, not {cell:?}")),
+        };
+    }
+    if columns.string_lists.contains(&name) {
+        return Ok(Value::Array(
+            split().map(|v| Value::String(v.to_owned())).collect(),
+        ));
+    }
+    if columns.integer_lists.contains(&name) {
+        return split()
+            .map(|v| {
+                v.parse::<i64>().map(Value::from).map_err(|_| {
+                    format!("{name} must list whole numbers separated by ';', not {cell:?}")
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array);
+    }
+    Ok(Value::String(cell.to_owned()))
+}
+
+fn parse_csv<T>(body: &[u8], columns: &CsvColumns) -> Result<Vec<Item<T>>, ApiError>
+where
+    T: DeserializeOwned + Validate,
+{
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(body);
+    let headers = reader
+        .headers()
+        .map_err(|e| {
+            ApiError::new(
+                ErrorCode::MalformedJson,
+                format!("the CSV header row is invalid: {e}"),
+            )
+        })?
+        .clone();
+
+    let mut items = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 2;
+        let value = match record {
+            Err(error) => Err(vec![FieldError::body(
+                "",
+                "malformed_csv",
+                format!("line {line}: {error}"),
+            )]),
+            Ok(record) => {
+                let mut object = serde_json::Map::new();
+                let mut errors = Vec::new();
+                for (name, cell) in headers.iter().zip(record.iter()) {
+                    if cell.is_empty() {
+                        continue;
+                    }
+                    match csv_cell(name, cell, columns) {
+                        Ok(value) => {
+                            object.insert(name.to_owned(), value);
+                        }
+                        Err(message) => {
+                            errors.push(FieldError::body(format!("/{name}"), "type", message))
+                        }
+                    }
+                }
+                if errors.is_empty() {
+                    let json = serde_json::Value::Object(object).to_string();
+                    parse_json(json.as_bytes()).map_err(item_errors)
+                } else {
+                    Err(errors)
+                }
+            }
+        };
+        items.push(Item {
+            index,
+            line: Some(line),
+            value,
+        });
+    }
+    Ok(items)
 }
 
 fn item_errors(error: ApiError) -> Vec<FieldError> {
@@ -217,6 +495,22 @@ mod tests {
         let items = parse_array::<Row>(br#"[{"n":1},{"n":"x"}]"#).expect("array");
         assert!(items[0].value.is_ok());
         assert!(items[1].value.is_err());
+    }
+
+    #[test]
+    fn csv_rows_become_typed_items() {
+        let columns = CsvColumns {
+            numbers: &["n"],
+            ..CsvColumns::default()
+        };
+        let items = parse_csv::<Row>(b"n\n3\nx\n\"12\"\n", &columns).expect("csv");
+        assert_eq!(items.len(), 3);
+        assert!(items[0].value.is_ok());
+        assert_eq!(items[1].line, Some(3));
+        let type_error = items[1].value.as_ref().expect_err("not a number");
+        assert_eq!(type_error[0].pointer.as_deref(), Some("/n"));
+        let range = items[2].value.as_ref().expect_err("out of range");
+        assert_eq!(range[0].code, "range");
     }
 
     #[test]

@@ -26,12 +26,14 @@ pub enum Operation {
 #[serde(rename_all = "snake_case")]
 pub enum ResourceType {
     Student,
+    Course,
 }
 
 impl ResourceType {
     fn as_str(self) -> &'static str {
         match self {
             ResourceType::Student => crate::store::students::RESOURCE_TYPE,
+            ResourceType::Course => crate::store::courses::RESOURCE_TYPE,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod bulk;
 pub mod changes;
+pub mod courses;
 pub mod districts;
 pub mod extract;
 pub mod health;
@@ -42,6 +43,7 @@ use crate::error::{ApiError, ErrorCode};
         (name = "auth", description = "OAuth2 client-credentials tokens"),
         (name = "districts", description = "Districts and schools (reference records)"),
         (name = "students", description = "Students, keyed by the Kansas KIDS id"),
+        (name = "courses", description = "The district course catalog, classified by SCED code"),
         (name = "changes", description = "The change feed for replication"),
         (name = "operations", description = "Health probes and metrics"),
     ),
@@ -102,6 +104,10 @@ fn scope_description(scope: Scope) -> &'static str {
     match scope {
         Scope::StudentsRead => "Read students",
         Scope::StudentsWrite => "Create, update and delete students",
+        Scope::CoursesRead => "Read the course catalog",
+        Scope::CoursesWrite => "Create, update and delete catalog courses",
+        Scope::PlansRead => "Read plans of study and their revisions",
+        Scope::PlansWrite => "Create and revise plans of study",
         Scope::ChangesRead => "Read the change feed",
     }
 }
@@ -119,6 +125,9 @@ const ALLOWED_METHODS: &[(&str, &str)] = &[
     ("/v1/students", "GET, POST"),
     ("/v1/students:bulk", "POST"),
     ("/v1/students/{studentId}", "GET, PUT, DELETE"),
+    ("/v1/courses", "GET, POST"),
+    ("/v1/courses:bulk", "POST"),
+    ("/v1/courses/{courseId}", "GET, PUT, DELETE"),
     ("/v1/changes", "GET"),
 ];
 
@@ -138,6 +147,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(students::get_student)
         .service(students::replace_student)
         .service(students::delete_student)
+        .service(courses::list_courses)
+        .service(courses::create_course)
+        .service(courses::bulk_upsert_courses)
+        .service(courses::get_course)
+        .service(courses::replace_course)
+        .service(courses::delete_course)
         .service(changes::list_changes);
 
     for (path, allow) in ALLOWED_METHODS {

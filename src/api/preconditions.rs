@@ -3,13 +3,29 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
 
 use crate::error::{ApiError, ErrorCode};
 
 /// Formats the ETag of a revision: the revision number as a strong entity tag.
 pub fn etag(revision: i32) -> String {
     format!("\"{revision}\"")
+}
+
+/// Builds a 200 response with a single resource and its ETag.
+pub fn with_etag(revision: i32, body: &impl serde::Serialize) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(revision)))
+        .json(body)
+}
+
+/// Builds the error for a compare-and-set that lost to a concurrent writer: 412 with the
+/// revision that writer left, or 404 when it deleted the resource.
+pub fn lost_race(latest_revision: Option<i32>, what: &str) -> ApiError {
+    match latest_revision {
+        Some(revision) => stale(revision),
+        None => ApiError::not_found(what),
+    }
 }
 
 /// The parsed `If-Match` header. Required on PUT, PATCH and DELETE.

@@ -17,13 +17,21 @@ use std::str::FromStr;
 pub enum Scope {
     StudentsRead,
     StudentsWrite,
+    CoursesRead,
+    CoursesWrite,
+    PlansRead,
+    PlansWrite,
     ChangesRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [
+    pub const ALL: [Scope; 7] = [
         Scope::StudentsRead,
         Scope::StudentsWrite,
+        Scope::CoursesRead,
+        Scope::CoursesWrite,
+        Scope::PlansRead,
+        Scope::PlansWrite,
         Scope::ChangesRead,
     ];
 
@@ -31,6 +39,10 @@ impl Scope {
         match self {
             Scope::StudentsRead => "students:read",
             Scope::StudentsWrite => "students:write",
+            Scope::CoursesRead => "courses:read",
+            Scope::CoursesWrite => "courses:write",
+            Scope::PlansRead => "plans:read",
+            Scope::PlansWrite => "plans:write",
             Scope::ChangesRead => "changes:read",
         }
     }

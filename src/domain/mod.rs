@@ -1,3 +1,5 @@
 //! Pure domain logic: no I/O, no HTTP, no database. Everything here is unit-testable.
 
+pub mod credits;
 pub mod identifiers;
+pub mod sced;

@@ -8,6 +8,7 @@
 
 pub mod changes;
 pub mod clients;
+pub mod courses;
 pub mod districts;
 pub mod idempotency;
 pub mod schema;
@@ -55,6 +56,7 @@ pub(crate) use for_each_backend;
 pub mod sqlite {
     pub use super::changes::sqlite as changes;
     pub use super::clients::sqlite as clients;
+    pub use super::courses::sqlite as courses;
     pub use super::districts::sqlite as districts;
     pub use super::idempotency::sqlite as idempotency;
     pub use super::students::sqlite as students;
@@ -64,6 +66,7 @@ pub mod sqlite {
 pub mod pg {
     pub use super::changes::pg as changes;
     pub use super::clients::pg as clients;
+    pub use super::courses::pg as courses;
     pub use super::districts::pg as districts;
     pub use super::idempotency::pg as idempotency;
     pub use super::students::pg as students;
@@ -160,6 +163,18 @@ where
     tokio::task::spawn_blocking(work)
         .await
         .map_err(ApiError::internal)?
+}
+
+/// Outcome of a bulk upsert for one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    /// A new record with this id.
+    Created(String),
+    /// An existing record, changed; its id.
+    Updated(String),
+    /// An existing record that already had these values; its id.
+    Unchanged(String),
+    Failed(Vec<crate::error::FieldError>),
 }
 
 /// Database engine of a store.

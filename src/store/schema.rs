@@ -85,4 +85,75 @@ diesel::table! {
 }
 
 diesel::joinable!(schools -> districts (district_id));
-diesel::allow_tables_to_appear_in_same_query!(districts, schools, students);
+diesel::allow_tables_to_appear_in_same_query!(
+    districts,
+    schools,
+    students,
+    courses,
+    plans,
+    plan_revisions,
+    plan_courses
+);
+
+diesel::table! {
+    courses (district_id, id) {
+        district_id -> Text,
+        id -> Text,
+        course_code -> Text,
+        sced_code -> Text,
+        sced_level -> Nullable<Text>,
+        sced_credit -> Nullable<Text>,
+        sced_sequence -> Nullable<Text>,
+        state_code -> Nullable<Text>,
+        title -> Text,
+        credits -> Integer,
+        grade_levels -> Text,
+        regents_flag -> Nullable<Text>,
+        attributes -> Text,
+        career_cluster -> Nullable<Text>,
+        career_pathway -> Nullable<Text>,
+        prerequisites -> Text,
+        repeatable -> Bool,
+        active -> Bool,
+        revision -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plans (district_id, id) {
+        district_id -> Text,
+        id -> Text,
+        student_id -> Text,
+        school_id -> Nullable<Text>,
+        graduation_year -> Integer,
+        status -> Text,
+        counselor -> Nullable<Text>,
+        has_career_focus -> Bool,
+        document -> Text,
+        revision -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_revisions (district_id, plan_id, revision) {
+        district_id -> Text,
+        plan_id -> Text,
+        revision -> Integer,
+        document -> Text,
+        changed_by -> Text,
+        changed -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_courses (district_id, plan_id, course_id) {
+        district_id -> Text,
+        plan_id -> Text,
+        course_id -> Text,
+    }
+}

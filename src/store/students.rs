@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use crate::error::{ApiError, ErrorCode};
+use crate::store::UpsertOutcome;
 use crate::store::changes::NewChange;
 use crate::store::schema::students;
 
@@ -159,15 +160,6 @@ pub fn unique_violation(error: diesel::result::Error) -> ApiError {
 
 /// `(student_unique_id, sis_id, sourced_id)` of a student that has one of the looked-up external ids.
 pub type ExternalIdHolder = (String, Option<String>, Option<String>);
-
-/// Outcome of a bulk upsert for one item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UpsertOutcome {
-    Created(String),
-    Updated(String),
-    Unchanged(String),
-    Failed(Vec<crate::error::FieldError>),
-}
 
 fn concurrent_change() -> Vec<crate::error::FieldError> {
     vec![crate::error::FieldError::body(

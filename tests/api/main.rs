@@ -6,6 +6,7 @@ mod support;
 mod auth;
 mod bulk;
 mod changes;
+mod courses;
 mod errors;
 mod openapi;
 mod students;

@@ -1,6 +1,5 @@
 //! Create, read, replace, delete and list students.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 
 use super::{Student, StudentInput, StudentListQuery, StudentPage};
@@ -8,7 +7,7 @@ use crate::AppState;
 use crate::api::extract::{Json, Query};
 use crate::api::idempotency::{self, Created, IdempotencyKey};
 use crate::api::paging;
-use crate::api::preconditions::{IfMatch, etag, stale};
+use crate::api::preconditions::{IfMatch, etag, lost_race, with_etag};
 use crate::api::responses;
 use crate::auth::{Principal, Scope};
 use crate::error::ApiError;
@@ -19,9 +18,7 @@ fn location(id: &str) -> String {
 }
 
 fn single(row: StudentRow) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(row.revision)))
-        .json(Student::from(row))
+    with_etag(row.revision, &Student::from(row))
 }
 
 /// Create a student
@@ -163,9 +160,7 @@ pub async fn replace_student(
         if !q::students::replace(conn, &next)? {
             // A concurrent writer committed first; report the revision it left.
             let latest = q::students::find(conn, &districts, &id)?;
-            return Err(
-                latest.map_or_else(|| ApiError::not_found("student"), |row| stale(row.revision))
-            );
+            return Err(lost_race(latest.map(|row| row.revision), "student"));
         }
         Ok(next)
     })?;
@@ -209,9 +204,7 @@ pub async fn delete_student(
         if_match.check(current.revision)?;
         if !q::students::delete(conn, &current)? {
             let latest = q::students::find(conn, &districts, &id)?;
-            return Err(
-                latest.map_or_else(|| ApiError::not_found("student"), |row| stale(row.revision))
-            );
+            return Err(lost_race(latest.map(|row| row.revision), "student"));
         }
         Ok(())
     })?;

@@ -1,0 +1,4 @@
+DROP TABLE plan_courses;
+DROP TABLE plan_revisions;
+DROP TABLE plans;
+DROP TABLE courses;
