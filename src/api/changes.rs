@@ -27,6 +27,7 @@ pub enum Operation {
 pub enum ResourceType {
     Student,
     Course,
+    Plan,
 }
 
 impl ResourceType {
@@ -34,6 +35,7 @@ impl ResourceType {
         match self {
             ResourceType::Student => crate::store::students::RESOURCE_TYPE,
             ResourceType::Course => crate::store::courses::RESOURCE_TYPE,
+            ResourceType::Plan => crate::store::plans::RESOURCE_TYPE,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod health;
 pub mod idempotency;
 pub mod paging;
+pub mod plans;
 pub mod preconditions;
 pub mod responses;
 pub mod students;
@@ -44,6 +45,7 @@ use crate::error::{ApiError, ErrorCode};
         (name = "districts", description = "Districts and schools (reference records)"),
         (name = "students", description = "Students, keyed by the Kansas KIDS id"),
         (name = "courses", description = "The district course catalog, classified by SCED code"),
+        (name = "plans", description = "Individual Plans of Study and their revisions"),
         (name = "changes", description = "The change feed for replication"),
         (name = "operations", description = "Health probes and metrics"),
     ),
@@ -128,6 +130,11 @@ const ALLOWED_METHODS: &[(&str, &str)] = &[
     ("/v1/courses", "GET, POST"),
     ("/v1/courses:bulk", "POST"),
     ("/v1/courses/{courseId}", "GET, PUT, DELETE"),
+    ("/v1/plans", "GET, POST"),
+    ("/v1/plans/{planId}", "GET, PUT, PATCH"),
+    ("/v1/plans/{planId}/revisions", "GET"),
+    ("/v1/plans/{planId}/revisions/{revision}", "GET"),
+    ("/v1/plans/{planId}/coursework:sync", "POST"),
     ("/v1/changes", "GET"),
 ];
 
@@ -153,6 +160,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(courses::get_course)
         .service(courses::replace_course)
         .service(courses::delete_course)
+        .service(plans::list_plans)
+        .service(plans::create_plan)
+        .service(plans::get_plan)
+        .service(plans::replace_plan)
+        .service(plans::patch_plan)
+        .service(plans::list_plan_revisions)
+        .service(plans::get_plan_revision)
+        .service(plans::sync_plan_coursework)
         .service(changes::list_changes);
 
     for (path, allow) in ALLOWED_METHODS {

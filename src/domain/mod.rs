@@ -2,4 +2,5 @@
 
 pub mod credits;
 pub mod identifiers;
+pub mod plan;
 pub mod sced;

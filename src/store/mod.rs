@@ -11,6 +11,7 @@ pub mod clients;
 pub mod courses;
 pub mod districts;
 pub mod idempotency;
+pub mod plans;
 pub mod schema;
 pub mod students;
 
@@ -59,6 +60,7 @@ pub mod sqlite {
     pub use super::courses::sqlite as courses;
     pub use super::districts::sqlite as districts;
     pub use super::idempotency::sqlite as idempotency;
+    pub use super::plans::sqlite as plans;
     pub use super::students::sqlite as students;
 }
 
@@ -69,6 +71,7 @@ pub mod pg {
     pub use super::courses::pg as courses;
     pub use super::districts::pg as districts;
     pub use super::idempotency::pg as idempotency;
+    pub use super::plans::pg as plans;
     pub use super::students::pg as students;
 }
 

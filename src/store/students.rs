@@ -158,6 +158,18 @@ pub fn unique_violation(error: diesel::result::Error) -> ApiError {
     }
 }
 
+/// Maps the foreign-key violation of deleting a student who has plans to 409.
+fn plan_reference(error: diesel::result::Error) -> ApiError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match &error {
+        Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => ApiError::new(
+            ErrorCode::Conflict,
+            "the student has plans and cannot be deleted; set the student's status to inactive instead",
+        ),
+        _ => ApiError::from(error),
+    }
+}
+
 /// `(student_unique_id, sis_id, sourced_id)` of a student that has one of the looked-up external ids.
 pub type ExternalIdHolder = (String, Option<String>, Option<String>);
 
@@ -219,7 +231,8 @@ crate::store::for_each_backend! {
                 .filter(students::id.eq(&row.id))
                 .filter(students::revision.eq(row.revision)),
         )
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(plan_reference)?;
         if deleted == 1 {
             q::changes::record(conn, vec![row.change("delete")])?;
         }

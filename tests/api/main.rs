@@ -9,4 +9,5 @@ mod changes;
 mod courses;
 mod errors;
 mod openapi;
+mod plans;
 mod students;
