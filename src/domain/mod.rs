@@ -4,3 +4,4 @@ pub mod credits;
 pub mod identifiers;
 pub mod plan;
 pub mod sced;
+pub mod survey;
