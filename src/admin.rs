@@ -147,3 +147,56 @@ pub fn create_school(store: &Store, district_id: &str, id: &str, name: &str) -> 
 pub fn purge_idempotency_keys(store: &Store) -> anyhow::Result<usize> {
     run(|| crate::store::with_conn!(store, |conn, q| q::idempotency::purge_expired(conn)))
 }
+
+/// File names of an O*NET release directory that the import reads.
+const ONET_FILES: [&str; 4] = [
+    "Occupation Data.txt",
+    "Interests.txt",
+    "Job Zones.txt",
+    "All_Career_Clusters.csv",
+];
+
+/// Imports an O*NET release directory and replaces the previous release in one transaction.
+/// A file that fails to parse leaves the previous release in place; the error names the file
+/// and line. Returns the number of occupations imported.
+pub fn import_onet(store: &Store, dir: &std::path::Path, release: &str) -> anyhow::Result<usize> {
+    use crate::domain::survey::{OnetFiles, OnetRelease};
+    use crate::store::surveys::{ReleaseRow, encode_occupations};
+
+    let mut texts = Vec::with_capacity(ONET_FILES.len());
+    for name in ONET_FILES {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "failed to read {}; is {} an O*NET release directory?",
+                path.display(),
+                dir.display()
+            )
+        })?;
+        texts.push(text);
+    }
+    let parsed = OnetRelease::parse(OnetFiles {
+        occupation_data: &texts[0],
+        interests: &texts[1],
+        job_zones: &texts[2],
+        career_clusters: &texts[3],
+    })
+    .map_err(|error| anyhow::anyhow!("{error}"))?;
+
+    let count = parsed.occupations.len();
+    let row = ReleaseRow {
+        id: crate::store::new_id(),
+        release: release.to_owned(),
+        occupation_count: i32::try_from(count)?,
+        occupations: run(|| encode_occupations(&parsed))?,
+        imported_at: crate::store::now(),
+    };
+    run(|| {
+        crate::store::with_conn!(store, |pooled, q| {
+            crate::store::Transactional::write_transaction(pooled, |conn| {
+                q::surveys::replace_release(conn, &row)
+            })
+        })
+    })?;
+    Ok(count)
+}

@@ -221,8 +221,26 @@ pub enum Command {
     /// Manage schools.
     #[command(subcommand)]
     School(SchoolCommand),
+    /// Import reference data.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Print the OpenAPI document as JSON.
     Openapi,
+}
+
+/// Reference-data imports.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import an O*NET database release directory (the text files of the O*NET Resource
+    /// Center download plus All_Career_Clusters.csv) and replace the previous release.
+    Onet {
+        /// The release directory.
+        dir: PathBuf,
+        /// Release name shown with the O*NET credit, such as 29.3. Default: the directory
+        /// name without a leading `onet-` or `db_`.
+        #[arg(long)]
+        release: Option<String>,
+    },
 }
 
 /// API client commands.

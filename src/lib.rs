@@ -35,6 +35,8 @@ pub struct AppState {
     pub tokens: auth::TokenKeys,
     pub limits: Limits,
     pub metrics: telemetry::Metrics,
+    /// The imported O*NET release, decoded once per process and release.
+    pub onet: api::surveys::OnetCache,
 }
 
 fn with_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Parser;
 use secrecy::ExposeSecret;
 
-use ips_api::config::{Cli, ClientCommand, Command, DistrictCommand, SchoolCommand};
+use ips_api::config::{Cli, ClientCommand, Command, DistrictCommand, ImportCommand, SchoolCommand};
 use ips_api::store::Store;
 use ips_api::{AppState, Limits, admin, auth, telemetry};
 
@@ -43,6 +43,14 @@ fn main() -> anyhow::Result<()> {
             println!("district {id} saved");
             Ok(())
         }
+        Command::Import(ImportCommand::Onet { dir, release }) => {
+            let store = open_store(&cli)?;
+            store.migrate()?;
+            let release = release.clone().unwrap_or_else(|| release_name(dir));
+            let count = admin::import_onet(&store, dir, &release)?;
+            println!("imported O*NET {release}: {count} occupations");
+            Ok(())
+        }
         Command::School(SchoolCommand::Create { district, id, name }) => {
             let store = open_store(&cli)?;
             store.migrate()?;
@@ -50,6 +58,20 @@ fn main() -> anyhow::Result<()> {
             println!("school {id} of district {district} saved");
             Ok(())
         }
+    }
+}
+
+/// Derives a release name from a directory such as `onet-29.3` or `db_29_3_text`.
+fn release_name(dir: &std::path::Path) -> String {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = name.trim_start_matches("onet-").trim_start_matches("db_");
+    if name.is_empty() {
+        "unknown".to_owned()
+    } else {
+        name.to_owned()
     }
 }
 
@@ -122,6 +144,7 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
             max_bulk_bytes: options.max_bulk_bytes,
         },
         metrics: telemetry::Metrics::new()?,
+        onet: Default::default(),
     });
 
     let workers = if options.workers == 0 {

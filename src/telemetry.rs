@@ -214,10 +214,10 @@ fn render_problem(
         if is_problem {
             return response;
         }
-        if let Some(error) = response.response().error() {
-            if status.is_server_error() {
-                tracing::error!(request_id, error = %error, "request failed");
-            }
+        if let Some(error) = response.response().error()
+            && status.is_server_error()
+        {
+            tracing::error!(request_id, error = %error, "request failed");
         }
         let code = code_for_status(status.as_u16());
         let detail = match code {

@@ -28,6 +28,7 @@ pub enum ResourceType {
     Student,
     Course,
     Plan,
+    SurveyResponse,
 }
 
 impl ResourceType {
@@ -36,6 +37,7 @@ impl ResourceType {
             ResourceType::Student => crate::store::students::RESOURCE_TYPE,
             ResourceType::Course => crate::store::courses::RESOURCE_TYPE,
             ResourceType::Plan => crate::store::plans::RESOURCE_TYPE,
+            ResourceType::SurveyResponse => crate::store::surveys::RESOURCE_TYPE,
         }
     }
 }

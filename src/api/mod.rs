@@ -13,6 +13,7 @@ pub mod plans;
 pub mod preconditions;
 pub mod responses;
 pub mod students;
+pub mod surveys;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -46,6 +47,7 @@ use crate::error::{ApiError, ErrorCode};
         (name = "students", description = "Students, keyed by the Kansas KIDS id"),
         (name = "courses", description = "The district course catalog, classified by SCED code"),
         (name = "plans", description = "Individual Plans of Study and their revisions"),
+        (name = "surveys", description = "Career-interest instruments, scored results and O*NET matches"),
         (name = "changes", description = "The change feed for replication"),
         (name = "operations", description = "Health probes and metrics"),
     ),
@@ -110,6 +112,9 @@ fn scope_description(scope: Scope) -> &'static str {
         Scope::CoursesWrite => "Create, update and delete catalog courses",
         Scope::PlansRead => "Read plans of study and their revisions",
         Scope::PlansWrite => "Create and revise plans of study",
+        Scope::SurveysRead => "Read instruments, survey results and matches",
+        Scope::SurveysWrite => "Submit survey responses",
+        Scope::SurveysAdmin => "Create district instruments",
         Scope::ChangesRead => "Read the change feed",
     }
 }
@@ -135,6 +140,12 @@ const ALLOWED_METHODS: &[(&str, &str)] = &[
     ("/v1/plans/{planId}/revisions", "GET"),
     ("/v1/plans/{planId}/revisions/{revision}", "GET"),
     ("/v1/plans/{planId}/coursework:sync", "POST"),
+    ("/v1/instruments", "GET, POST"),
+    ("/v1/instruments/{instrumentId}", "GET"),
+    ("/v1/students/{studentId}/survey-responses", "GET, POST"),
+    ("/v1/survey-responses:bulk", "POST"),
+    ("/v1/survey-responses/{responseId}", "GET"),
+    ("/v1/survey-responses/{responseId}/matches", "GET"),
     ("/v1/changes", "GET"),
 ];
 
@@ -168,6 +179,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(plans::list_plan_revisions)
         .service(plans::get_plan_revision)
         .service(plans::sync_plan_coursework)
+        .service(surveys::list_instruments)
+        .service(surveys::create_instrument)
+        .service(surveys::get_instrument)
+        .service(surveys::create_survey_response)
+        .service(surveys::list_survey_responses)
+        .service(surveys::bulk_create_survey_responses)
+        .service(surveys::get_survey_response)
+        .service(surveys::get_survey_matches)
         .service(changes::list_changes);
 
     for (path, allow) in ALLOWED_METHODS {

@@ -21,17 +21,23 @@ pub enum Scope {
     CoursesWrite,
     PlansRead,
     PlansWrite,
+    SurveysRead,
+    SurveysWrite,
+    SurveysAdmin,
     ChangesRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 10] = [
         Scope::StudentsRead,
         Scope::StudentsWrite,
         Scope::CoursesRead,
         Scope::CoursesWrite,
         Scope::PlansRead,
         Scope::PlansWrite,
+        Scope::SurveysRead,
+        Scope::SurveysWrite,
+        Scope::SurveysAdmin,
         Scope::ChangesRead,
     ];
 
@@ -43,6 +49,9 @@ impl Scope {
             Scope::CoursesWrite => "courses:write",
             Scope::PlansRead => "plans:read",
             Scope::PlansWrite => "plans:write",
+            Scope::SurveysRead => "surveys:read",
+            Scope::SurveysWrite => "surveys:write",
+            Scope::SurveysAdmin => "surveys:admin",
             Scope::ChangesRead => "changes:read",
         }
     }

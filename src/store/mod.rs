@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod plans;
 pub mod schema;
 pub mod students;
+pub mod surveys;
 
 use std::path::Path;
 use std::time::Duration;
@@ -62,6 +63,7 @@ pub mod sqlite {
     pub use super::idempotency::sqlite as idempotency;
     pub use super::plans::sqlite as plans;
     pub use super::students::sqlite as students;
+    pub use super::surveys::sqlite as surveys;
 }
 
 /// The PostgreSQL instantiation of every query module.
@@ -73,6 +75,7 @@ pub mod pg {
     pub use super::idempotency::pg as idempotency;
     pub use super::plans::pg as plans;
     pub use super::students::pg as students;
+    pub use super::surveys::pg as surveys;
 }
 
 /// Runs `$body` with a pooled connection of the store's backend, on the calling thread.

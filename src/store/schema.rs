@@ -92,7 +92,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     courses,
     plans,
     plan_revisions,
-    plan_courses
+    plan_courses,
+    instruments,
+    survey_responses
 );
 
 diesel::table! {
@@ -155,5 +157,40 @@ diesel::table! {
         district_id -> Text,
         plan_id -> Text,
         course_id -> Text,
+    }
+}
+
+diesel::table! {
+    instruments (district_id, id, version) {
+        district_id -> Text,
+        id -> Text,
+        version -> Text,
+        document -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_responses (district_id, id) {
+        district_id -> Text,
+        id -> Text,
+        student_id -> Text,
+        instrument_id -> Text,
+        instrument_version -> Text,
+        administered_on -> Date,
+        grade_level -> Integer,
+        answers -> Text,
+        holland_code -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    onet_releases (id) {
+        id -> Text,
+        release -> Text,
+        occupation_count -> Integer,
+        occupations -> Text,
+        imported_at -> Timestamp,
     }
 }

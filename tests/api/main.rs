@@ -11,3 +11,4 @@ mod errors;
 mod openapi;
 mod plans;
 mod students;
+mod surveys;

@@ -76,10 +76,10 @@ enum TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        if let TestDatabase::Postgres { name } = self {
-            if let Ok(mut conn) = diesel::PgConnection::establish(&postgres_admin_url()) {
-                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            }
+        if let TestDatabase::Postgres { name } = self
+            && let Ok(mut conn) = diesel::PgConnection::establish(&postgres_admin_url())
+        {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         }
     }
 }
@@ -196,6 +196,7 @@ impl TestApp {
                 max_body_bytes: MAX_BODY_BYTES,
                 max_bulk_bytes: 8 * 1024 * 1024,
             },
+            onet: Default::default(),
             metrics: telemetry::Metrics::new().expect("metrics"),
         });
         let service = actix_web::test::init_service(ips_api::app(state.clone())).await;
