@@ -1,6 +1,7 @@
 //! HTTP layer: one module per resource, each handler registered together with its OpenAPI
 //! operation, plus the shared extractors and response types.
 
+pub mod audits;
 pub mod bulk;
 pub mod changes;
 pub mod courses;
@@ -47,6 +48,7 @@ use crate::error::{ApiError, ErrorCode};
         (name = "students", description = "Students, keyed by the Kansas KIDS id"),
         (name = "courses", description = "The district course catalog, classified by SCED code"),
         (name = "plans", description = "Individual Plans of Study and their revisions"),
+        (name = "audits", description = "Graduation rule sets and audits with explained credit allocation"),
         (name = "surveys", description = "Career-interest instruments, scored results and O*NET matches"),
         (name = "changes", description = "The change feed for replication"),
         (name = "operations", description = "Health probes and metrics"),
@@ -115,6 +117,8 @@ fn scope_description(scope: Scope) -> &'static str {
         Scope::SurveysRead => "Read instruments, survey results and matches",
         Scope::SurveysWrite => "Submit survey responses",
         Scope::SurveysAdmin => "Create district instruments",
+        Scope::RulesRead => "Read rule sets and run audits",
+        Scope::RulesWrite => "Create district rule sets",
         Scope::ChangesRead => "Read the change feed",
     }
 }
@@ -146,6 +150,10 @@ const ALLOWED_METHODS: &[(&str, &str)] = &[
     ("/v1/survey-responses:bulk", "POST"),
     ("/v1/survey-responses/{responseId}", "GET"),
     ("/v1/survey-responses/{responseId}/matches", "GET"),
+    ("/v1/rule-sets", "GET, POST"),
+    ("/v1/rule-sets/{ruleSetId}", "GET"),
+    ("/v1/audits", "POST"),
+    ("/v1/plans/{planId}/audits", "POST"),
     ("/v1/changes", "GET"),
 ];
 
@@ -187,6 +195,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(surveys::bulk_create_survey_responses)
         .service(surveys::get_survey_response)
         .service(surveys::get_survey_matches)
+        .service(audits::list_rule_sets)
+        .service(audits::create_rule_set)
+        .service(audits::get_rule_set)
+        .service(audits::create_audit)
+        .service(audits::create_plan_audit)
         .service(changes::list_changes);
 
     for (path, allow) in ALLOWED_METHODS {

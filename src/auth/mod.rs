@@ -24,11 +24,13 @@ pub enum Scope {
     SurveysRead,
     SurveysWrite,
     SurveysAdmin,
+    RulesRead,
+    RulesWrite,
     ChangesRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 12] = [
         Scope::StudentsRead,
         Scope::StudentsWrite,
         Scope::CoursesRead,
@@ -38,6 +40,8 @@ impl Scope {
         Scope::SurveysRead,
         Scope::SurveysWrite,
         Scope::SurveysAdmin,
+        Scope::RulesRead,
+        Scope::RulesWrite,
         Scope::ChangesRead,
     ];
 
@@ -52,6 +56,8 @@ impl Scope {
             Scope::SurveysRead => "surveys:read",
             Scope::SurveysWrite => "surveys:write",
             Scope::SurveysAdmin => "surveys:admin",
+            Scope::RulesRead => "rules:read",
+            Scope::RulesWrite => "rules:write",
             Scope::ChangesRead => "changes:read",
         }
     }

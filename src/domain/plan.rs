@@ -66,9 +66,49 @@ pub fn repeated_entries(entries: &[(String, bool, Attempt)]) -> Vec<usize> {
     repeats
 }
 
+/// Converts a grade mark into grade points on the 4.0 scale: letter grades (`A` 4.0, `A-`
+/// 3.7, `B+` 3.3, … `D-` 0.7, `F` 0.0) or a number from 0 to 4. Marks without points, such as
+/// `P` (pass) or `I` (incomplete), give `None`.
+pub fn grade_points(mark: &str) -> Option<f64> {
+    let mark = mark.trim().to_ascii_uppercase();
+    if let Ok(points) = mark.parse::<f64>() {
+        return (0.0..=4.0).contains(&points).then_some(points);
+    }
+    let mut chars = mark.chars();
+    let base = match chars.next()? {
+        'A' => 4.0,
+        'B' => 3.0,
+        'C' => 2.0,
+        'D' => 1.0,
+        'F' => return (mark.len() == 1).then_some(0.0),
+        _ => return None,
+    };
+    let points: f64 = match chars.as_str() {
+        "" => base,
+        "+" if base < 4.0 => base + 0.3,
+        "+" => base,
+        "-" => base - 0.3,
+        _ => return None,
+    };
+    Some((points * 10.0).round() / 10.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grade_points_of_letters_and_numbers() {
+        assert_eq!(grade_points("A"), Some(4.0));
+        assert_eq!(grade_points("a-"), Some(3.7));
+        assert_eq!(grade_points("B+"), Some(3.3));
+        assert_eq!(grade_points("D-"), Some(0.7));
+        assert_eq!(grade_points("F"), Some(0.0));
+        assert_eq!(grade_points("3.5"), Some(3.5));
+        assert_eq!(grade_points("P"), None);
+        assert_eq!(grade_points("5"), None);
+        assert_eq!(grade_points("FX"), None);
+    }
 
     #[test]
     fn expected_grade_counts_back_from_graduation() {

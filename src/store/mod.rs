@@ -12,6 +12,7 @@ pub mod courses;
 pub mod districts;
 pub mod idempotency;
 pub mod plans;
+pub mod rule_sets;
 pub mod schema;
 pub mod students;
 pub mod surveys;
@@ -62,6 +63,7 @@ pub mod sqlite {
     pub use super::districts::sqlite as districts;
     pub use super::idempotency::sqlite as idempotency;
     pub use super::plans::sqlite as plans;
+    pub use super::rule_sets::sqlite as rule_sets;
     pub use super::students::sqlite as students;
     pub use super::surveys::sqlite as surveys;
 }
@@ -74,6 +76,7 @@ pub mod pg {
     pub use super::districts::pg as districts;
     pub use super::idempotency::pg as idempotency;
     pub use super::plans::pg as plans;
+    pub use super::rule_sets::pg as rule_sets;
     pub use super::students::pg as students;
     pub use super::surveys::pg as surveys;
 }

@@ -94,7 +94,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_revisions,
     plan_courses,
     instruments,
-    survey_responses
+    survey_responses,
+    rule_sets
 );
 
 diesel::table! {
@@ -192,5 +193,17 @@ diesel::table! {
         occupation_count -> Integer,
         occupations -> Text,
         imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rule_sets (district_id, id, version) {
+        district_id -> Text,
+        id -> Text,
+        version -> Integer,
+        class_from -> Nullable<Integer>,
+        class_to -> Nullable<Integer>,
+        document -> Text,
+        created_at -> Timestamp,
     }
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod audits;
 mod auth;
 mod bulk;
 mod changes;

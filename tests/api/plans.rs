@@ -100,7 +100,10 @@ const CATALOG: &[FixtureCourse] = &[
 ];
 
 /// Loads the catalog and returns the course ids by code.
-async fn load_catalog(app: &TestApp, token: &str) -> std::collections::HashMap<String, String> {
+pub(crate) async fn load_catalog(
+    app: &TestApp,
+    token: &str,
+) -> std::collections::HashMap<String, String> {
     let lines: Vec<String> = CATALOG
         .iter()
         .map(|(code, sced, title, credits, repeatable, attributes)| {
@@ -147,7 +150,10 @@ fn entry(course_id: &str, year: i32, grade: i32, status: &str, source: &str) -> 
 }
 
 /// A four-year plan for a student graduating in 2030: grade 9 completed, the rest planned.
-fn four_year_plan(student_id: &str, ids: &std::collections::HashMap<String, String>) -> Value {
+pub(crate) fn four_year_plan(
+    student_id: &str,
+    ids: &std::collections::HashMap<String, String>,
+) -> Value {
     let id = |code: &str| ids[code].as_str();
     let mut courses = vec![
         entry(id("ENG9"), 2027, 9, "completed", "sis_transcript"),
@@ -188,7 +194,9 @@ fn four_year_plan(student_id: &str, ids: &std::collections::HashMap<String, Stri
     })
 }
 
-async fn setup(app: &TestApp) -> (String, String, std::collections::HashMap<String, String>) {
+pub(crate) async fn setup(
+    app: &TestApp,
+) -> (String, String, std::collections::HashMap<String, String>) {
     let client = app.admin_client();
     let ids = load_catalog(app, &client.token).await;
     let created = app

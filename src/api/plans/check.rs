@@ -127,6 +127,23 @@ pub fn check(
         ));
     }
 
+    let asset_types: HashSet<String> = crate::domain::audit::builtin_asset_lists()
+        .into_iter()
+        .flat_map(|list| list.assets.into_iter().map(|asset| asset.key))
+        .collect();
+    for (index, asset) in body.postsecondary_assets.iter().enumerate() {
+        if !asset_types.contains(&asset.kind) {
+            errors.push(FieldError::body(
+                format!("/postsecondaryAssets/{index}/type"),
+                "unknown",
+                format!(
+                    "{} is not a postsecondary asset type of the state list; GET /v1/rule-sets/ks-state-2028 names the list",
+                    asset.kind
+                ),
+            ));
+        }
+    }
+
     for (index, experience) in body.work_based_learning.iter().enumerate() {
         if let Some(course_id) = experience
             .related_course_id

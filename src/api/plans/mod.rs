@@ -1,6 +1,6 @@
 //! `/v1/plans`: Individual Plans of Study, with every revision kept.
 
-mod check;
+pub(crate) mod check;
 mod handlers;
 mod model;
 mod revisions;

@@ -458,6 +458,19 @@ pub struct PlanBody {
         nested
     )]
     pub participants: Vec<Participant>,
+    /// Assessment scores that graduation rules use, such as an ACT mathematics score.
+    #[serde(default)]
+    #[validate(length(max = 50, message = "assessments may list at most 50 scores"))]
+    pub assessments: Vec<crate::domain::audit::AssessmentScore>,
+    /// Approved waivers, such as up to one ELA unit or physical education on stated grounds.
+    #[serde(default)]
+    #[validate(length(max = 20, message = "waivers may list at most 20 waivers"))]
+    pub waivers: Vec<crate::domain::audit::Waiver>,
+    /// Approved substitutions: a course entry (by id) that counts toward a requirement its
+    /// selector does not match.
+    #[serde(default)]
+    #[validate(length(max = 20, message = "substitutions may list at most 20 substitutions"))]
+    pub substitutions: Vec<crate::domain::audit::Substitution>,
 }
 
 /// A plan of study as stored.
