@@ -144,6 +144,8 @@ const ALLOWED_METHODS: &[(&str, &str)] = &[
     ("/v1/plans/{planId}/revisions", "GET"),
     ("/v1/plans/{planId}/revisions/{revision}", "GET"),
     ("/v1/plans/{planId}/coursework:sync", "POST"),
+    ("/v1/plans/{planId}/portfolio", "GET"),
+    ("/v1/plans:import", "POST"),
     ("/v1/instruments", "GET, POST"),
     ("/v1/instruments/{instrumentId}", "GET"),
     ("/v1/students/{studentId}/survey-responses", "GET, POST"),
@@ -187,6 +189,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(plans::list_plan_revisions)
         .service(plans::get_plan_revision)
         .service(plans::sync_plan_coursework)
+        .service(plans::export_portfolio)
+        .service(plans::import_portfolio)
         .service(surveys::list_instruments)
         .service(surveys::create_instrument)
         .service(surveys::get_instrument)

@@ -544,7 +544,136 @@ async fn other_district_plan_is_not_found(backend: Backend) {
     assert_eq!(foreign.pointers(), vec!["/studentId"]);
 }
 
+/// Removes what legitimately differs between two exports of the same plan in two districts:
+/// the export time, the source (district, plan id, revision history) and the school.
+fn portable_content(mut document: Value) -> Value {
+    let object = document.as_object_mut().expect("document");
+    for field in ["exportedAt", "source", "revisions"] {
+        object.remove(field);
+    }
+    document["plan"]
+        .as_object_mut()
+        .expect("plan")
+        .remove("schoolId");
+    document
+}
+
+async fn portfolio_round_trip_loses_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (token, student_id, ids) = setup(&app).await;
+    let created = app
+        .post_json("/v1/plans", &token, &four_year_plan(&student_id, &ids))
+        .await;
+    let plan_id = created.body["id"].as_str().expect("id").to_owned();
+    let survey = app
+        .post_json(
+            &format!("/v1/students/{student_id}/survey-responses"),
+            &token,
+            &json!({"instrumentId": "onet-ip-sf", "administeredOn": "2026-10-01", "gradeLevel": 9, "answers": "5".repeat(60)}),
+        )
+        .await;
+    assert_eq!(survey.status, StatusCode::CREATED, "{}", survey.text);
+
+    let exported = app
+        .get(&format!("/v1/plans/{plan_id}/portfolio"), &token)
+        .await;
+    assert_eq!(exported.status, StatusCode::OK, "{}", exported.text);
+    assert_eq!(exported.body["format"], "ips-portfolio");
+    assert_eq!(
+        exported.body["courseEntries"]
+            .as_array()
+            .expect("entries")
+            .len(),
+        19
+    );
+    assert_eq!(
+        exported.body["surveyResults"]
+            .as_array()
+            .expect("surveys")
+            .len(),
+        1
+    );
+    assert_eq!(exported.body["latestAudit"]["ruleSetId"], "ks-state-2028");
+    assert_eq!(
+        exported.body["plan"]["workBasedLearning"][0]["relatedCourseId"], "BIO",
+        "course ids become codes"
+    );
+
+    let receiver = app.client(&[OTHER_DISTRICT], &["all"]);
+    load_catalog(&app, &receiver.token).await;
+    let imported = app
+        .post_json(
+            "/v1/plans:import",
+            &receiver.token,
+            &json!({"portfolio": exported.body}),
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::CREATED, "{}", imported.text);
+    assert_eq!(imported.body["studentCreated"], true);
+    assert_eq!(
+        imported.body["unmapped"],
+        json!([]),
+        "every course exists in the receiving catalog"
+    );
+    assert_eq!(imported.body["plan"]["districtId"], OTHER_DISTRICT);
+
+    let new_id = imported.body["plan"]["id"].as_str().expect("id");
+    let again = app
+        .get(&format!("/v1/plans/{new_id}/portfolio"), &receiver.token)
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    assert_eq!(
+        portable_content(again.body.clone()),
+        portable_content(exported.body.clone())
+    );
+    assert_eq!(again.body["source"]["districtId"], OTHER_DISTRICT);
+}
+
+async fn import_keeps_unmatched_courses_as_transfers(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (token, student_id, ids) = setup(&app).await;
+    let created = app
+        .post_json("/v1/plans", &token, &four_year_plan(&student_id, &ids))
+        .await;
+    let exported = app
+        .get(
+            &format!(
+                "/v1/plans/{}/portfolio",
+                created.body["id"].as_str().expect("id")
+            ),
+            &token,
+        )
+        .await;
+
+    let receiver = app.client(&[OTHER_DISTRICT], &["all"]);
+    let imported = app
+        .post_json(
+            "/v1/plans:import",
+            &receiver.token,
+            &json!({"portfolio": exported.body}),
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::CREATED, "{}", imported.text);
+    let unmapped = imported.body["unmapped"].as_array().expect("unmapped");
+    assert_eq!(
+        unmapped.len(),
+        19,
+        "an empty catalog maps no course and no related course: {unmapped:?}"
+    );
+    let courses = imported.body["plan"]["courses"]
+        .as_array()
+        .expect("courses");
+    assert_eq!(courses.len(), 19);
+    assert!(
+        courses
+            .iter()
+            .all(|c| c["transfer"]["institution"].is_string())
+    );
+}
+
 crate::backend_tests!(
+    portfolio_round_trip_loses_nothing,
+    import_keeps_unmatched_courses_as_transfers,
     plan_lifecycle_keeps_revisions,
     stale_plan_write_is_412,
     transcript_sync_keeps_planned_entries,

@@ -1,7 +1,7 @@
 //! Graduation audits and the rule sets they use.
 
 mod rule_sets;
-mod run;
+pub(crate) mod run;
 
 pub use rule_sets::*;
 pub use run::*;
@@ -27,7 +27,7 @@ fn decode(row: &RuleSetRow) -> Result<RuleSet, ApiError> {
     serde_json::from_str(&row.document).map_err(ApiError::internal)
 }
 
-fn rule_errors(errors: Vec<crate::domain::audit::RuleError>, prefix: &str) -> ApiError {
+pub(crate) fn rule_errors(errors: Vec<crate::domain::audit::RuleError>, prefix: &str) -> ApiError {
     ApiError::validation(
         errors
             .into_iter()
@@ -38,7 +38,7 @@ fn rule_errors(errors: Vec<crate::domain::audit::RuleError>, prefix: &str) -> Ap
 
 /// Loads a rule set by id and version, from the built-in sets or the district's stored sets,
 /// and applies every set it extends. `load` reads a stored set.
-fn resolve_rule_set(
+pub(crate) fn resolve_rule_set(
     mut load: impl FnMut(&str, Option<i32>) -> Result<Option<RuleSetRow>, ApiError>,
     id: &str,
     version: Option<i32>,

@@ -16,7 +16,6 @@ use crate::api::responses;
 use crate::auth::{Principal, Scope};
 use crate::domain::audit::{
     self, AssetRecord, AuditInput, AuditResult, CourseEntry, EntryStatus, RuleSet,
-    rule_set_for_class,
 };
 use crate::domain::plan::grade_points;
 use crate::domain::school_year::school_year_of;
@@ -229,7 +228,52 @@ pub(crate) fn plan_input(
 }
 
 /// Prefix of the built-in Kansas state minimum rule sets.
-const STATE_RULE_SETS: &str = "ks-state-";
+pub(crate) const STATE_RULE_SETS: &str = "ks-state-";
+
+/// Resolves the rule set a plan is audited against: `$requested`, else the one the plan
+/// names, else the district's newest set for the graduating class, else the Kansas state
+/// minimum for that class. Expands inside a store transaction.
+macro_rules! plan_rule_set {
+    ($conn:ident, $q:ident, $plan:expr, $body:expr, $requested:expr, $version:expr) => {{
+        let scope = [$plan.district_id.clone()];
+        match $requested.or_else(|| $body.rule_set_id.clone()) {
+            Some(rule_set_id) => $crate::api::audits::resolve_rule_set(
+                |id, version| $q::rule_sets::find($conn, &scope, id, version),
+                &rule_set_id,
+                $version,
+            )?,
+            None => {
+                match $q::rule_sets::for_class($conn, &$plan.district_id, $plan.graduation_year)? {
+                    Some(row) => {
+                        let version = Some(row.version);
+                        $crate::api::audits::resolve_rule_set(
+                            |id, version| $q::rule_sets::find($conn, &scope, id, version),
+                            &row.id,
+                            version,
+                        )?
+                    }
+                    None => $crate::domain::audit::rule_set_for_class(
+                        &$crate::domain::audit::builtin_rule_sets(),
+                        $crate::api::audits::run::STATE_RULE_SETS,
+                        $plan.graduation_year,
+                    )
+                    .cloned()
+                    .ok_or_else(|| {
+                        $crate::error::ApiError::invalid_field(
+                            "/ruleSetId",
+                            "required",
+                            format!(
+                                "no rule set covers the class of {}; name one in ruleSetId",
+                                $plan.graduation_year
+                            ),
+                        )
+                    })?,
+                }
+            }
+        }
+    }};
+}
+pub(crate) use plan_rule_set;
 
 /// Audit a stored plan
 ///
@@ -270,45 +314,14 @@ pub async fn create_plan_audit(
         let plan =
             q::plans::find(conn, &districts, &id)?.ok_or_else(|| ApiError::not_found("plan"))?;
         let body: PlanBody = serde_json::from_str(&plan.document).map_err(ApiError::internal)?;
-        let scope = [plan.district_id.clone()];
-
-        let named = request
-            .rule_set_id
-            .clone()
-            .or_else(|| body.rule_set_id.clone());
-        let set = match named {
-            Some(rule_set_id) => resolve_rule_set(
-                |id, version| q::rule_sets::find(conn, &scope, id, version),
-                &rule_set_id,
-                request.rule_set_version,
-            )?,
-            None => match q::rule_sets::for_class(conn, &plan.district_id, plan.graduation_year)? {
-                Some(row) => {
-                    let version = Some(row.version);
-                    resolve_rule_set(
-                        |id, version| q::rule_sets::find(conn, &scope, id, version),
-                        &row.id,
-                        version,
-                    )?
-                }
-                None => rule_set_for_class(
-                    &audit::builtin_rule_sets(),
-                    STATE_RULE_SETS,
-                    plan.graduation_year,
-                )
-                .cloned()
-                .ok_or_else(|| {
-                    ApiError::invalid_field(
-                        "/ruleSetId",
-                        "required",
-                        format!(
-                            "no rule set covers the class of {}; name one in ruleSetId",
-                            plan.graduation_year
-                        ),
-                    )
-                })?,
-            },
-        };
+        let set = plan_rule_set!(
+            conn,
+            q,
+            plan,
+            body,
+            request.rule_set_id.clone(),
+            request.rule_set_version
+        );
 
         let course_ids: Vec<String> = body
             .courses

@@ -117,7 +117,14 @@ pub fn check(
             EntryStatus::Failed | EntryStatus::Withdrawn => Attempt::NotCounting,
             _ => Attempt::Counting,
         };
-        attempts.push((course_key(entry), repeatable, attempt));
+        // Only catalog courses say whether they may be repeated; a transfer course is never
+        // flagged here (the audit still reports a second pass of the same course).
+        let key = if entry.course_id.is_some() {
+            course_key(entry)
+        } else {
+            format!("entry:{index}")
+        };
+        attempts.push((key, repeatable, attempt));
     }
     for index in repeated_entries(&attempts) {
         errors.push(FieldError::body(

@@ -3,11 +3,13 @@
 pub(crate) mod check;
 mod handlers;
 mod model;
+mod portfolio;
 mod revisions;
 mod sync;
 
 pub use handlers::*;
 pub use model::*;
+pub use portfolio::*;
 pub use revisions::*;
 pub use sync::*;
 

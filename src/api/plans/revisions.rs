@@ -1,7 +1,7 @@
 //! `GET /v1/plans/{planId}/revisions`: the history of a plan.
 
 use actix_web::{HttpResponse, get, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::PlanBody;
@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::store::plans::RevisionRow;
 
 /// Who changed which parts of a plan, and when.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "revision": 2,

@@ -16,7 +16,7 @@ pub struct AuditResult {
     /// One result per top-level requirement, in rule-set order.
     pub requirements: Vec<RequirementResult>,
     /// Credit counted toward the rule set's total, when it has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<TotalResult>,
     /// Entries whose credit counts toward no exclusive requirement, in whole or in part.
     pub unused_entries: Vec<UnusedEntry>,
@@ -110,18 +110,18 @@ pub struct RequirementResult {
     #[serde(flatten)]
     pub credits: CreditTally,
     /// The measured value for assets, assessment and GPA requirements.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measure: Option<Measure>,
     /// Credit counted here, one line per entry and status; includes the children's.
     pub allocations: Vec<Allocation>,
     /// The branch used, for `anyOf` and n-of requirements.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub choice: Option<Choice>,
     /// The waiver applied here.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<AppliedWaiver>,
     /// Entries counted here by substitution.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub substitutions: Vec<String>,
     /// Nested minimums, or the requirements of the chosen branch.
     #[schema(no_recursion)]
@@ -228,9 +228,9 @@ pub enum UnusedReason {
 #[serde(rename_all = "camelCase")]
 pub struct Issue {
     pub code: IssueCode,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirement_key: Option<String>,
     pub message: String,
 }
