@@ -154,6 +154,7 @@ const ALLOWED_METHODS: &[(&str, &str)] = &[
     ("/v1/survey-responses/{responseId}/matches", "GET"),
     ("/v1/rule-sets", "GET, POST"),
     ("/v1/rule-sets/{ruleSetId}", "GET"),
+    ("/v1/rule-sets/{ruleSetId}/impact", "POST"),
     ("/v1/audits", "POST"),
     ("/v1/plans/{planId}/audits", "POST"),
     ("/v1/changes", "GET"),
@@ -202,6 +203,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(audits::list_rule_sets)
         .service(audits::create_rule_set)
         .service(audits::get_rule_set)
+        .service(audits::measure_rule_set_impact)
         .service(audits::create_audit)
         .service(audits::create_plan_audit)
         .service(changes::list_changes);

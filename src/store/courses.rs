@@ -202,6 +202,14 @@ crate::store::for_each_backend! {
             .load(conn)?)
     }
 
+    /// Loads every course of a district's catalog.
+    pub fn all_of_district(conn: &mut Conn, district_id: &str) -> Result<Vec<CourseRow>, ApiError> {
+        Ok(courses::table
+            .filter(courses::district_id.eq(district_id))
+            .select(CourseRow::as_select())
+            .load(conn)?)
+    }
+
     /// Loads the district's courses with the given ids.
     pub fn find_by_ids(
         conn: &mut Conn,

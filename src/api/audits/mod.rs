@@ -1,8 +1,10 @@
 //! Graduation audits and the rule sets they use.
 
+mod impact;
 mod rule_sets;
 pub(crate) mod run;
 
+pub use impact::*;
 pub use rule_sets::*;
 pub use run::*;
 
