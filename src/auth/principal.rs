@@ -159,7 +159,7 @@ impl FromRequest for Principal {
 
             req.extensions_mut().insert(ClientId(claims.sub.clone()));
             let client_id = claims.sub.clone();
-            let active = crate::store::read!(state.store, |conn, q| q::clients::is_active(
+            let active = crate::store::read_one!(state.store, |conn, q| q::clients::is_active(
                 conn, &client_id
             ))?;
             if !active {

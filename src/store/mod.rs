@@ -121,6 +121,16 @@ macro_rules! read {
 }
 pub(crate) use read;
 
+/// Runs a single-statement read on a blocking thread, without the transaction that [`read!`]
+/// opens, and awaits the result.
+macro_rules! read_one {
+    ($store:expr, |$conn:ident, $q:ident| $body:expr) => {{
+        let store = $store.clone();
+        $crate::store::blocking(move || $crate::store::with_conn!(store, |$conn, $q| $body)).await
+    }};
+}
+pub(crate) use read_one;
+
 /// Runs `$body` in a write transaction on a blocking thread and awaits the result.
 ///
 /// SQLite write transactions start with `BEGIN IMMEDIATE`, so a transaction that reads before
