@@ -29,6 +29,7 @@ pub enum ResourceType {
     Course,
     Plan,
     SurveyResponse,
+    Review,
 }
 
 impl ResourceType {
@@ -38,6 +39,7 @@ impl ResourceType {
             ResourceType::Course => crate::store::courses::RESOURCE_TYPE,
             ResourceType::Plan => crate::store::plans::RESOURCE_TYPE,
             ResourceType::SurveyResponse => crate::store::surveys::RESOURCE_TYPE,
+            ResourceType::Review => crate::store::reviews::RESOURCE_TYPE,
         }
     }
 }

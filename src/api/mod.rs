@@ -12,7 +12,9 @@ pub mod idempotency;
 pub mod paging;
 pub mod plans;
 pub mod preconditions;
+pub mod reports;
 pub mod responses;
+pub mod reviews;
 pub mod students;
 pub mod surveys;
 
@@ -49,6 +51,8 @@ use crate::error::{ApiError, ErrorCode};
         (name = "courses", description = "The district course catalog, classified by SCED code"),
         (name = "plans", description = "Individual Plans of Study and their revisions"),
         (name = "audits", description = "Graduation rule sets and audits with explained credit allocation"),
+        (name = "reviews", description = "Plan reviews, the district review policy and review compliance"),
+        (name = "reports", description = "District summaries computed from plans, surveys and reviews"),
         (name = "surveys", description = "Career-interest instruments, scored results and O*NET matches"),
         (name = "changes", description = "The change feed for replication"),
         (name = "operations", description = "Health probes and metrics"),
@@ -64,6 +68,7 @@ use crate::error::{ApiError, ErrorCode};
             responses::NotFound,
             responses::Conflict,
             responses::PreconditionFailed,
+            responses::NotAcceptable,
             responses::PayloadTooLarge,
             responses::UnsupportedMediaType,
             responses::ValidationFailed,
@@ -119,6 +124,9 @@ fn scope_description(scope: Scope) -> &'static str {
         Scope::SurveysAdmin => "Create district instruments",
         Scope::RulesRead => "Read rule sets and run audits",
         Scope::RulesWrite => "Create district rule sets",
+        Scope::ReviewsRead => "Read plan reviews, review policies, compliance and district reports",
+        Scope::ReviewsWrite => "Record plan reviews and their amendments",
+        Scope::ReviewsAdmin => "Store review policy versions",
         Scope::ChangesRead => "Read the change feed",
     }
 }
@@ -157,6 +165,12 @@ const ALLOWED_METHODS: &[(&str, &str)] = &[
     ("/v1/rule-sets/{ruleSetId}/impact", "POST"),
     ("/v1/audits", "POST"),
     ("/v1/plans/{planId}/audits", "POST"),
+    ("/v1/plans/{planId}/reviews", "GET, POST"),
+    ("/v1/plans/{planId}/reviews/{reviewId}/amendments", "POST"),
+    ("/v1/reviews/compliance", "GET"),
+    ("/v1/reviews/{reviewId}", "GET"),
+    ("/v1/review-policy", "GET, PUT"),
+    ("/v1/reports/district-summary", "GET"),
     ("/v1/changes", "GET"),
 ];
 
@@ -206,6 +220,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(audits::measure_rule_set_impact)
         .service(audits::create_audit)
         .service(audits::create_plan_audit)
+        .service(reviews::create_review)
+        .service(reviews::list_reviews)
+        .service(reviews::amend_review)
+        .service(reviews::get_review_compliance)
+        .service(reviews::get_review)
+        .service(reviews::get_review_policy)
+        .service(reviews::put_review_policy)
+        .service(reports::get_district_summary)
         .service(changes::list_changes);
 
     for (path, allow) in ALLOWED_METHODS {

@@ -106,6 +106,22 @@ pub struct PreconditionFailed(#[allow(dead_code)] Problem);
 
 #[derive(ToResponse)]
 #[response(
+    description = "The Accept header requests no representation the operation offers (`not_acceptable`)",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "urn:ips-api:problem:not-acceptable",
+        "title": "Not acceptable",
+        "status": 406,
+        "detail": "this operation returns application/json or text/csv; send an Accept header that includes one of them",
+        "instance": "/v1/reviews/compliance",
+        "code": "not_acceptable",
+        "requestId": "0193a1f2-6c1e-7c39-9d55-2f0b8f3f1a77"
+    })
+)]
+pub struct NotAcceptable(#[allow(dead_code)] Problem);
+
+#[derive(ToResponse)]
+#[response(
     description = "The body exceeds the size limit (`payload_too_large`)",
     content_type = "application/problem+json",
     example = json!({

@@ -26,11 +26,14 @@ pub enum Scope {
     SurveysAdmin,
     RulesRead,
     RulesWrite,
+    ReviewsRead,
+    ReviewsWrite,
+    ReviewsAdmin,
     ChangesRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 12] = [
+    pub const ALL: [Scope; 15] = [
         Scope::StudentsRead,
         Scope::StudentsWrite,
         Scope::CoursesRead,
@@ -42,6 +45,9 @@ impl Scope {
         Scope::SurveysAdmin,
         Scope::RulesRead,
         Scope::RulesWrite,
+        Scope::ReviewsRead,
+        Scope::ReviewsWrite,
+        Scope::ReviewsAdmin,
         Scope::ChangesRead,
     ];
 
@@ -58,6 +64,9 @@ impl Scope {
             Scope::SurveysAdmin => "surveys:admin",
             Scope::RulesRead => "rules:read",
             Scope::RulesWrite => "rules:write",
+            Scope::ReviewsRead => "reviews:read",
+            Scope::ReviewsWrite => "reviews:write",
+            Scope::ReviewsAdmin => "reviews:admin",
             Scope::ChangesRead => "changes:read",
         }
     }

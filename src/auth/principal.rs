@@ -71,6 +71,25 @@ impl Principal {
         }
     }
 
+    /// Picks the district a read is about, from the `districtId` query parameter. It may be
+    /// omitted when the client acts for exactly one district.
+    pub fn district_for_read(&self, requested: Option<&str>) -> Result<String, ApiError> {
+        match (requested, self.districts.as_slice()) {
+            (Some(id), districts) if districts.iter().any(|d| d == id) => Ok(id.to_owned()),
+            (Some(_), _) => Err(ApiError::invalid_parameter(
+                "districtId",
+                "unknown",
+                "districtId does not name a district this client may act for",
+            )),
+            (None, [only]) => Ok(only.clone()),
+            (None, _) => Err(ApiError::invalid_parameter(
+                "districtId",
+                "required",
+                "districtId is required because this client acts for several districts",
+            )),
+        }
+    }
+
     /// Picks the district a new record belongs to. `requested` may be omitted when the client
     /// acts for exactly one district. `pointer` names the body field in errors.
     pub fn district_for_write(

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod credits;
 pub mod identifiers;
 pub mod plan;
+pub mod review;
 pub mod sced;
 pub mod school_year;
 pub mod survey;

@@ -12,6 +12,8 @@ pub mod courses;
 pub mod districts;
 pub mod idempotency;
 pub mod plans;
+pub mod reports;
+pub mod reviews;
 pub mod rule_sets;
 pub mod schema;
 pub mod students;
@@ -63,6 +65,8 @@ pub mod sqlite {
     pub use super::districts::sqlite as districts;
     pub use super::idempotency::sqlite as idempotency;
     pub use super::plans::sqlite as plans;
+    pub use super::reports::sqlite as reports;
+    pub use super::reviews::sqlite as reviews;
     pub use super::rule_sets::sqlite as rule_sets;
     pub use super::students::sqlite as students;
     pub use super::surveys::sqlite as surveys;
@@ -76,6 +80,8 @@ pub mod pg {
     pub use super::districts::pg as districts;
     pub use super::idempotency::pg as idempotency;
     pub use super::plans::pg as plans;
+    pub use super::reports::pg as reports;
+    pub use super::reviews::pg as reviews;
     pub use super::rule_sets::pg as rule_sets;
     pub use super::students::pg as students;
     pub use super::surveys::pg as surveys;

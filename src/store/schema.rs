@@ -95,7 +95,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_courses,
     instruments,
     survey_responses,
-    rule_sets
+    rule_sets,
+    plan_reviews,
+    review_policies
 );
 
 diesel::table! {
@@ -204,6 +206,36 @@ diesel::table! {
         class_from -> Nullable<Integer>,
         class_to -> Nullable<Integer>,
         document -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_reviews (district_id, id) {
+        district_id -> Text,
+        id -> Text,
+        plan_id -> Text,
+        plan_revision -> Integer,
+        held_on -> Date,
+        school_year -> Integer,
+        kind -> Text,
+        family_attended -> Bool,
+        amends -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        document -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_policies (district_id, id) {
+        district_id -> Text,
+        id -> Text,
+        school_id -> Nullable<Text>,
+        version -> Integer,
+        document -> Text,
+        created_by -> Text,
         created_at -> Timestamp,
     }
 }

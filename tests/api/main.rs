@@ -11,5 +11,6 @@ mod courses;
 mod errors;
 mod openapi;
 mod plans;
+mod reviews;
 mod students;
 mod surveys;

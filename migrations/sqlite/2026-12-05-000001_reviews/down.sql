@@ -1,0 +1,2 @@
+DROP TABLE review_policies;
+DROP TABLE plan_reviews;
