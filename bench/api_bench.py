@@ -7,6 +7,7 @@ measures:
   - GET /v1/plans/{id} and the constant-JSON GET /health/live with wrk (64 connections);
   - POST /v1/survey-responses:bulk with one Short Form response per student (up to 10,000);
   - POST /v1/rule-sets/{id}/impact over the whole cohort;
+  - GET /v1/reviews/compliance paged through the whole cohort;
   - the server's peak resident memory.
 
 Usage: bench/api_bench.py [--plans N] [--postgres] [--duration SECONDS]
@@ -145,6 +146,15 @@ def main():
         started = time.time()
         impact = request("POST", "/v1/rule-sets/ks-state-2028/impact", token, {"graduationYear": 2029, "compareTo": "ks-state-2027", "asOfSchoolYear": 2027})
         print(f"{backend}: cohort impact over {impact['plans']} plans in {time.time() - started:.2f} s")
+        started = time.time()
+        cursor, rows = None, 0
+        while True:
+            page = request("GET", "/v1/reviews/compliance?schoolYear=2027&asOf=2026-12-01&limit=1000" + (f"&cursor={cursor}" if cursor else ""), token)
+            rows += len(page["items"])
+            cursor = page["nextCursor"]
+            if not cursor:
+                break
+        print(f"{backend}: review compliance report, {rows} plans in pages of 1000, in {time.time() - started:.2f} s")
         print(f"{backend}: server peak RSS {peak_rss_mib(server.pid)} MiB")
     finally:
         server.terminate()

@@ -1,6 +1,6 @@
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::{Backend, TestApp};
 
@@ -165,6 +165,50 @@ async fn real_sced_catalog_loads(backend: Backend) {
     );
     let math = app.get("/v1/courses?scedCode=02052", &client.token).await;
     assert_eq!(math.body["items"][0]["subjectArea"]["name"], "Mathematics");
+
+    // A full four-year plan drawn from that catalog: ten courses a year, grade 9 completed.
+    let ids: Vec<String> = reply.body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id").to_owned())
+        .collect();
+    let student = app
+        .create_student(&client.token, crate::support::student("4400000001"))
+        .await;
+    let courses: Vec<Value> = (0..40)
+        .map(|n| {
+            let year = 2027 + n / 10;
+            json!({
+                "courseId": ids[n as usize * 5], "schoolYear": year, "term": "full_year",
+                "status": if year == 2027 { "completed" } else { "planned" },
+                "gradeLevel": 9 + n / 10, "source": if year == 2027 { "sis_transcript" } else { "counselor" }
+            })
+        })
+        .collect();
+    let plan = json!({
+        "studentId": student["id"], "graduationYear": 2030, "schoolId": "1234", "courses": courses,
+        "workBasedLearning": [{"type": "internship", "organization": "Spirit AeroSystems", "startDate": "2029-06-01", "hours": 120}],
+        "postsecondaryAssets": [{"type": "industry_recognized_credential", "date": "2029-05-01"}],
+        "goals": [{"category": "career", "text": "Earn a manufacturing credential", "status": "in_progress"}],
+        "participants": [{"role": "student"}, {"role": "counselor", "staffId": "T-1"}]
+    });
+    let created = app.post_json("/v1/plans", &client.token, &plan).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let path = format!("/v1/plans/{}", created.body["id"].as_str().expect("id"));
+    let mut revised = plan.clone();
+    revised["goals"][0]["status"] = json!("achieved");
+    let second = app.put_json(&path, &client.token, "\"1\"", &revised).await;
+    assert_eq!(second.header("etag").as_deref(), Some("\"2\""));
+    revised["postsecondaryPlan"] = json!({"pathway": "apprenticeship"});
+    let third = app.put_json(&path, &client.token, "\"2\"", &revised).await;
+    assert_eq!(third.header("etag").as_deref(), Some("\"3\""));
+    let revisions = app.get(&format!("{path}/revisions"), &client.token).await;
+    assert_eq!(revisions.body["items"].as_array().expect("items").len(), 3);
+    let feed = app
+        .get("/v1/changes?resourceType=plan", &client.token)
+        .await;
+    assert_eq!(feed.body["items"].as_array().expect("items").len(), 3);
 }
 
 crate::backend_tests!(

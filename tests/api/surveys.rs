@@ -288,6 +288,32 @@ async fn matches_use_imported_onet_release(backend: Backend) {
 
     let bad = app.get(&format!("{path}?jobZones=x"), &client.token).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // Importing again leaves one release; a broken directory leaves the previous one and
+    // names the file and line that failed.
+    ips_api::admin::import_onet(&app.state.store, std::path::Path::new(&dir), "29.3")
+        .expect("second import");
+    let broken = tempfile::tempdir().expect("temporary directory");
+    for entry in std::fs::read_dir(&dir).expect("O*NET directory") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), broken.path().join(entry.file_name())).expect("copy");
+    }
+    let interests = broken.path().join("Interests.txt");
+    let text = std::fs::read_to_string(&interests).expect("Interests.txt");
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[41] = "11-1011.00\tChief Executives\t1.B.1.a";
+    std::fs::write(&interests, lines.join("\n")).expect("write");
+    let error = ips_api::admin::import_onet(&app.state.store, broken.path(), "broken")
+        .expect_err("broken release");
+    assert!(
+        error.to_string().contains("Interests.txt line 42"),
+        "{error}"
+    );
+    let still = app.get(&format!("{path}?limit=3"), &client.token).await;
+    assert_eq!(
+        still.body["onet"]["release"], "29.3",
+        "the previous release stays in place"
+    );
 }
 
 async fn bulk_responses_are_idempotent(backend: Backend) {

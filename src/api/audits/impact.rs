@@ -2,6 +2,7 @@
 //! class, before a board adopts it.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
@@ -15,13 +16,13 @@ use crate::api::extract::Json;
 use crate::api::plans::PlanBody;
 use crate::api::responses;
 use crate::auth::{Principal, Scope};
-use crate::domain::audit::{self, AuditInput, AuditResult, RuleSet, Status};
+use crate::domain::audit::{self, RuleSet, Status};
 use crate::error::ApiError;
 use crate::store::courses::CourseRow;
 use crate::store::plans::{PlanFilter, PlanRow, STATUS_ACTIVE};
 
-/// Plans read per query while loading a cohort.
-const PAGE: i64 = 2000;
+/// Plans read and audited per step while measuring a cohort.
+const PAGE: i64 = 1000;
 
 /// The cohort and the rule set to compare with.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
@@ -114,29 +115,34 @@ fn is_short(status: Status) -> bool {
     matches!(status, Status::AtRisk | Status::Unmet)
 }
 
-/// Audits every input under both rule sets, on all cores.
-fn audit_cohort(
+/// The outcome of one plan under both rule sets, reduced to what the report needs.
+struct PlanOutcome {
+    plan_id: String,
+    student_id: String,
+    current: Status,
+    proposed: Status,
+    /// Keys of the proposed set's requirements the plan falls short of.
+    short_of: Vec<String>,
+}
+
+/// Audits one page of plans under both rule sets, on all cores.
+fn audit_page(
     current: &RuleSet,
     proposed: &RuleSet,
-    inputs: &[AuditInput],
-) -> Result<Vec<(AuditResult, AuditResult)>, ApiError> {
-    audit::validate(current).map_err(|errors| super::rule_errors(errors, "/compareTo"))?;
-    audit::validate(proposed).map_err(|errors| super::rule_errors(errors, ""))?;
+    catalog: &HashMap<String, CourseRow>,
+    plans: &[PlanRow],
+    as_of: i32,
+) -> Result<Vec<PlanOutcome>, ApiError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = inputs.len().div_ceil(threads).max(1);
-    let results = std::thread::scope(|scope| {
-        let workers: Vec<_> = inputs
+    let chunk = plans.len().div_ceil(threads).max(1);
+    let parts = std::thread::scope(|scope| {
+        let workers: Vec<_> = plans
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|input| {
-                            Ok((
-                                audit::audit(current, input)?,
-                                audit::audit(proposed, input)?,
-                            ))
-                        })
-                        .collect::<Result<Vec<_>, Vec<audit::RuleError>>>()
+                        .map(|plan| audit_plan(current, proposed, catalog, plan, as_of))
+                        .collect::<Result<Vec<_>, ApiError>>()
                 })
             })
             .collect();
@@ -145,15 +151,103 @@ fn audit_cohort(
             .map(|worker| {
                 worker
                     .join()
-                    .map_err(|_| ApiError::internal(anyhow::anyhow!("an audit worker panicked")))
+                    .map_err(|_| ApiError::internal(anyhow::anyhow!("an audit worker panicked")))?
             })
             .collect::<Result<Vec<_>, ApiError>>()
     })?;
-    let mut pairs = Vec::with_capacity(inputs.len());
-    for part in results {
-        pairs.extend(part.map_err(|errors| super::rule_errors(errors, ""))?);
+    Ok(parts.into_iter().flatten().collect())
+}
+
+fn audit_plan(
+    current: &RuleSet,
+    proposed: &RuleSet,
+    catalog: &HashMap<String, CourseRow>,
+    plan: &PlanRow,
+    as_of: i32,
+) -> Result<PlanOutcome, ApiError> {
+    let body: PlanBody = serde_json::from_str(&plan.document).map_err(ApiError::internal)?;
+    let input = plan_input(&body, catalog, as_of);
+    let before =
+        audit::audit(current, &input).map_err(|errors| super::rule_errors(errors, "/compareTo"))?;
+    let after = audit::audit(proposed, &input).map_err(|errors| super::rule_errors(errors, ""))?;
+    Ok(PlanOutcome {
+        plan_id: plan.id.clone(),
+        student_id: plan.student_id.clone(),
+        current: before.status,
+        proposed: after.status,
+        short_of: after
+            .requirements
+            .iter()
+            .filter(|r| is_short(r.status))
+            .map(|r| r.key.clone())
+            .collect(),
+    })
+}
+
+/// Counts gathered page by page.
+#[derive(Default)]
+struct Tally {
+    plans: usize,
+    current: BTreeMap<String, usize>,
+    proposed: BTreeMap<String, usize>,
+    shortfalls: BTreeMap<String, usize>,
+    newly_at_risk: Vec<StatusChange>,
+}
+
+impl Tally {
+    fn add(&mut self, page: Vec<PlanOutcome>) {
+        for outcome in page {
+            self.plans += 1;
+            *self
+                .current
+                .entry(status_name(outcome.current))
+                .or_insert(0) += 1;
+            *self
+                .proposed
+                .entry(status_name(outcome.proposed))
+                .or_insert(0) += 1;
+            for key in outcome.short_of {
+                *self.shortfalls.entry(key).or_insert(0) += 1;
+            }
+            if !is_short(outcome.current) && is_short(outcome.proposed) {
+                self.newly_at_risk.push(StatusChange {
+                    plan_id: outcome.plan_id,
+                    student_id: outcome.student_id,
+                    current: outcome.current,
+                    proposed: outcome.proposed,
+                });
+            }
+        }
     }
-    Ok(pairs)
+
+    fn report(self, year: i32, current: &RuleSet, proposed: &RuleSet) -> ImpactReport {
+        let mut shortfalls: Vec<RequirementShortfall> = self
+            .shortfalls
+            .into_iter()
+            .map(|(key, plans_short)| RequirementShortfall { key, plans_short })
+            .collect();
+        shortfalls.sort_by(|a, b| {
+            b.plans_short
+                .cmp(&a.plans_short)
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        ImpactReport {
+            graduation_year: year,
+            plans: self.plans,
+            current: CohortOutcome {
+                rule_set_id: current.id.clone(),
+                rule_set_version: current.version,
+                status_counts: self.current,
+            },
+            proposed: CohortOutcome {
+                rule_set_id: proposed.id.clone(),
+                rule_set_version: proposed.version,
+                status_counts: self.proposed,
+            },
+            shortfalls,
+            newly_at_risk: self.newly_at_risk,
+        }
+    }
 }
 
 /// Measure a proposed rule set on a graduating class
@@ -196,7 +290,8 @@ pub async fn measure_rule_set_impact(
     let compare_to = request.compare_to.clone();
     let proposed_version = request.rule_set_version;
 
-    let (proposed, current, plans, catalog) = crate::store::read!(state.store, |conn, q| {
+    let cohort_district = district_id.clone();
+    let (proposed, current, catalog) = crate::store::read!(state.store, |conn, q| {
         let scope = [district_id.clone()];
         let proposed = resolve_rule_set(
             |id, version| q::rule_sets::find(conn, &scope, id, version),
@@ -234,90 +329,50 @@ pub async fn measure_rule_set_impact(
                 }
             },
         };
-
-        let filter = PlanFilter {
-            district_ids: scope.to_vec(),
-            graduation_year: Some(year),
-            status: Some(STATUS_ACTIVE.to_owned()),
-            ..PlanFilter::default()
-        };
-        let mut plans: Vec<PlanRow> = Vec::new();
-        loop {
-            let after = plans.last().map(|p| p.id.clone());
-            let page = q::plans::list(conn, &filter, after.as_deref(), PAGE)?;
-            let done = page.len() < PAGE as usize;
-            plans.extend(page);
-            if done {
-                break;
-            }
-        }
         let catalog: HashMap<String, CourseRow> = q::courses::all_of_district(conn, &district_id)?
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect();
-        Ok((proposed, current, plans, catalog))
+        Ok((proposed, current, catalog))
     })?;
+    audit::validate(&current).map_err(|errors| super::rule_errors(errors, "/compareTo"))?;
+    audit::validate(&proposed).map_err(|errors| super::rule_errors(errors, ""))?;
 
-    let report = crate::store::blocking(move || {
-        let inputs = plans
-            .iter()
-            .map(|plan| {
-                let body: PlanBody =
-                    serde_json::from_str(&plan.document).map_err(ApiError::internal)?;
-                Ok(plan_input(&body, &catalog, as_of))
-            })
-            .collect::<Result<Vec<_>, ApiError>>()?;
-        let pairs = audit_cohort(&current, &proposed, &inputs)?;
-
-        let mut current_counts = BTreeMap::new();
-        let mut proposed_counts = BTreeMap::new();
-        let mut shortfalls: BTreeMap<String, usize> = BTreeMap::new();
-        let mut newly_at_risk = Vec::new();
-        for (plan, (before, after)) in plans.iter().zip(&pairs) {
-            *current_counts
-                .entry(status_name(before.status))
-                .or_insert(0) += 1;
-            *proposed_counts
-                .entry(status_name(after.status))
-                .or_insert(0) += 1;
-            for requirement in after.requirements.iter().filter(|r| is_short(r.status)) {
-                *shortfalls.entry(requirement.key.clone()).or_insert(0) += 1;
-            }
-            if !is_short(before.status) && is_short(after.status) {
-                newly_at_risk.push(StatusChange {
-                    plan_id: plan.id.clone(),
-                    student_id: plan.student_id.clone(),
-                    current: before.status,
-                    proposed: after.status,
-                });
-            }
-        }
-        let mut shortfalls: Vec<RequirementShortfall> = shortfalls
-            .into_iter()
-            .map(|(key, plans_short)| RequirementShortfall { key, plans_short })
-            .collect();
-        shortfalls.sort_by(|a, b| {
-            b.plans_short
-                .cmp(&a.plans_short)
-                .then_with(|| a.key.cmp(&b.key))
-        });
-        Ok(ImpactReport {
-            graduation_year: year,
-            plans: plans.len(),
-            current: CohortOutcome {
-                rule_set_id: current.id.clone(),
-                rule_set_version: current.version,
-                status_counts: current_counts,
-            },
-            proposed: CohortOutcome {
-                rule_set_id: proposed.id.clone(),
-                rule_set_version: proposed.version,
-                status_counts: proposed_counts,
-            },
-            shortfalls,
-            newly_at_risk,
+    // The cohort is read and audited a page at a time, so memory stays bounded by the page
+    // size whatever the size of the class.
+    let (current, proposed, catalog) = (Arc::new(current), Arc::new(proposed), Arc::new(catalog));
+    let filter = PlanFilter {
+        district_ids: vec![cohort_district],
+        graduation_year: Some(year),
+        status: Some(STATUS_ACTIVE.to_owned()),
+        ..PlanFilter::default()
+    };
+    let mut tally = Tally::default();
+    let mut after: Option<String> = None;
+    loop {
+        let (page_filter, page_after) = (filter.clone(), after.clone());
+        let plans = crate::store::read_one!(state.store, |conn, q| q::plans::list(
+            conn,
+            &page_filter,
+            page_after.as_deref(),
+            PAGE
+        ))?;
+        let Some(last) = plans.last() else {
+            break;
+        };
+        after = Some(last.id.clone());
+        let full_page = plans.len() == PAGE as usize;
+        let (current, proposed, catalog) = (current.clone(), proposed.clone(), catalog.clone());
+        let page = crate::store::blocking(move || {
+            audit_page(&current, &proposed, &catalog, &plans, as_of)
         })
-    })
-    .await?;
+        .await?;
+        tally.add(page);
+        if !full_page {
+            break;
+        }
+    }
+
+    let report = tally.report(year, &current, &proposed);
     Ok(HttpResponse::Ok().json(report))
 }
