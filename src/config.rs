@@ -134,6 +134,16 @@ pub struct ServeOptions {
     )]
     pub token_lifetime_seconds: u64,
 
+    /// Seconds a client, once confirmed not revoked, is trusted without checking again; a
+    /// revoked client's tokens stop working within this many seconds. 0 checks every request.
+    #[arg(
+        long,
+        env = "IPS_REVOCATION_CHECK_SECONDS",
+        default_value_t = 2,
+        global = true
+    )]
+    pub revocation_check_seconds: u64,
+
     /// Largest accepted JSON request body, in bytes.
     #[arg(
         long,
@@ -260,7 +270,7 @@ pub enum ClientCommand {
     },
     /// List clients (never their secrets).
     List,
-    /// Revoke a client: its tokens stop working at once.
+    /// Revoke a client: its tokens stop working within IPS_REVOCATION_CHECK_SECONDS.
     Revoke {
         /// The client id.
         id: String,

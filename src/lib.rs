@@ -37,6 +37,8 @@ pub struct AppState {
     pub metrics: telemetry::Metrics,
     /// The imported O*NET release, decoded once per process and release.
     pub onet: api::surveys::OnetCache,
+    /// Clients recently confirmed not revoked.
+    pub active_clients: auth::ActiveClients,
 }
 
 fn with_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
@@ -74,7 +76,8 @@ pub fn app(
     )
     .split_for_parts();
 
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+    app.service(web::redirect("/docs", "/docs/"))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
         .default_service(web::to(api::route_not_found))
         .wrap(from_fn(telemetry::request_context))
 }

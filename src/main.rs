@@ -145,6 +145,9 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
         },
         metrics: telemetry::Metrics::new()?,
         onet: Default::default(),
+        active_clients: auth::ActiveClients::new(Duration::from_secs(
+            options.revocation_check_seconds,
+        )),
     });
 
     let workers = if options.workers == 0 {

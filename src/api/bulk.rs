@@ -314,11 +314,19 @@ where
         body.extend_from_slice(&chunk);
     }
 
-    match csv {
-        Some(columns) => parse_csv(&body, columns),
-        None if ndjson => Ok(parse_lines(&body)),
-        None => parse_array(&body),
+    let items = match csv {
+        Some(columns) => parse_csv(&body, columns)?,
+        None if ndjson => parse_lines(&body),
+        None => parse_array(&body)?,
+    };
+    if items.is_empty() {
+        return Err(ApiError::invalid_field(
+            "",
+            "empty",
+            "the body holds no items; send one item per line (with curl, use --data-binary, which keeps line breaks)",
+        ));
     }
+    Ok(items)
 }
 
 fn csv_cell(name: &str, cell: &str, columns: &CsvColumns) -> Result<serde_json::Value, String> {

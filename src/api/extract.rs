@@ -92,15 +92,16 @@ fn data_error(base: String, message: &str) -> FieldError {
             format!("{field} is required"),
         )
     } else if message.starts_with("unknown field") {
-        // The path already ends at the unknown key.
+        // The path already ends at the unknown key; serde lists the accepted fields.
         let field = named_field(message).unwrap_or_default();
+        let accepted = clean
+            .split_once("expected ")
+            .map(|(_, list)| format!("; expected {list}"))
+            .unwrap_or_default();
         FieldError::body(
             base,
             "unknown_field",
-            format!(
-                "{field} is not a field of this resource; {}",
-                clean.replace("unknown field", "the field")
-            ),
+            format!("{field} is not a field of this resource{accepted}"),
         )
     } else if message.starts_with("unknown variant") {
         FieldError::body(base, "enum", clean)

@@ -1,11 +1,13 @@
 //! Authentication and authorization: OAuth2 client credentials, JWT bearer tokens, scopes and
 //! the [`Principal`] extractor that gives handlers the caller's scopes and districts.
 
+pub mod active;
 pub mod jwt;
 pub mod principal;
 pub mod secret;
 pub mod token;
 
+pub use active::ActiveClients;
 pub use jwt::TokenKeys;
 pub use principal::Principal;
 

@@ -178,9 +178,19 @@ impl FromRequest for Principal {
 
             req.extensions_mut().insert(ClientId(claims.sub.clone()));
             let client_id = claims.sub.clone();
-            let active = crate::store::read_one!(state.store, |conn, q| q::clients::is_active(
-                conn, &client_id
-            ))?;
+            let active = if state.active_clients.recently_confirmed(&client_id) {
+                true
+            } else {
+                let lookup = client_id.clone();
+                let active = crate::store::read_one!(
+                    state.store,
+                    |conn, q| q::clients::is_active(conn, &lookup)
+                )?;
+                if active {
+                    state.active_clients.confirm(&client_id);
+                }
+                active
+            };
             if !active {
                 let description = "the client has been revoked";
                 return Err(unauthorized(description, Some(description)));

@@ -261,10 +261,14 @@ impl Store {
             let path = sqlite_path(url);
             if let Some(dir) = Path::new(path)
                 .parent()
-                .filter(|d| !d.as_os_str().is_empty())
+                .filter(|d| !d.as_os_str().is_empty() && !d.exists())
             {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("failed to create directory {}", dir.display()))?;
+                // The database holds student records: keep a new data directory private.
+                #[cfg(unix)]
+                std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+                    .with_context(|| format!("failed to restrict {}", dir.display()))?;
             }
             // WAL mode is stored in the database file; switching once here, before the pool
             // opens its connections, avoids racing connections that all try to switch.

@@ -134,6 +134,11 @@ async fn bulk_rejects_unknown_media_type(backend: Backend) {
         .send(bulk(&client.token, "text/csv", "a,b".to_owned()))
         .await;
     assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let empty = app
+        .send(bulk(&client.token, "application/x-ndjson", "\n".to_owned()))
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(empty.body["errors"][0]["code"], "empty");
     let not_array = app
         .send(bulk(&client.token, "application/json", "{}".to_owned()))
         .await;

@@ -98,3 +98,26 @@ fn every_operation_is_documented() {
         }
     }
 }
+
+#[test]
+fn plan_course_entries_are_plan_entries() {
+    // Two Rust types named CourseEntry exist (plan entries and audit entries); each must keep
+    // its own schema rather than one replacing the other in the document.
+    let document: Value = serde_json::from_str(&generated()).expect("parse OpenAPI");
+    let plan_items = resolve(
+        &document,
+        &document["components"]["schemas"]["PlanBody"]["properties"]["courses"]["items"],
+    );
+    assert!(
+        plan_items["properties"]["courseId"].is_object(),
+        "{plan_items}"
+    );
+    let audit_items = resolve(
+        &document,
+        &document["components"]["schemas"]["AuditInput"]["properties"]["entries"]["items"],
+    );
+    assert!(
+        audit_items["properties"]["scedCode"].is_object(),
+        "{audit_items}"
+    );
+}

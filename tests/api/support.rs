@@ -197,6 +197,7 @@ impl TestApp {
                 max_bulk_bytes: 8 * 1024 * 1024,
             },
             onet: Default::default(),
+            active_clients: ips_api::auth::ActiveClients::new(Duration::ZERO),
             metrics: telemetry::Metrics::new().expect("metrics"),
         });
         let service = actix_web::test::init_service(ips_api::app(state.clone())).await;

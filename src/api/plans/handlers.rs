@@ -97,6 +97,27 @@ pub async fn create_plan(
                     "studentId does not name a student of this client's districts",
                 )
             })?;
+            let active = PlanFilter {
+                district_ids: vec![student.district_id.clone()],
+                student_id: Some(student.id.clone()),
+                status: Some(crate::store::plans::STATUS_ACTIVE.to_owned()),
+                ..PlanFilter::default()
+            };
+            if let Some(existing) = q::plans::list(conn, &active, None, 1)?.first() {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "the student already has the active plan {}; revise it, or archive it before creating another",
+                        existing.id
+                    ),
+                )
+                .with_errors(vec![crate::error::FieldError::body(
+                    "/studentId",
+                    "duplicate",
+                    "a student has at most one active plan",
+                )])
+                .with_header(actix_web::http::header::LOCATION, &format!("/v1/plans/{}", existing.id)));
+            }
             let checked = check_body!(conn, q, &student.district_id, body);
             let row = new_row(&student.district_id, &student.id, &checked)?;
             let changed = changed_sections(None, &checked.body);

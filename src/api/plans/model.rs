@@ -46,6 +46,7 @@ pub const MAX_ENTRY_CREDITS: f64 = 4.0;
 
 /// Career-cluster framework of a career focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = CareerFocusFramework)]
 #[serde(rename_all = "snake_case")]
 pub enum ClusterFramework {
     /// The 16 career clusters that KSDE organises CTE by.
@@ -119,6 +120,7 @@ pub enum Term {
 
 /// Status of a course entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = PlanEntryStatus)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryStatus {
     Planned,
@@ -160,6 +162,7 @@ pub struct TransferCourse {
 
 /// One course in the grade 6–12 course plan: a catalog course or a transfer course.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
+#[schema(as = PlanCourseEntry)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({
     "courseId": "0193a1f2-7d2e-7c39-9d55-2f0b8f3f1a77",

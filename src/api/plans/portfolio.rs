@@ -89,7 +89,7 @@ pub struct PortableSurvey {
     pub instrument_version: String,
     pub administered_on: chrono::NaiveDate,
     pub grade_level: i32,
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::domain::survey::AnswerInput)]
     pub answers: serde_json::Value,
     /// First Holland code of the result.
     pub holland_code: String,

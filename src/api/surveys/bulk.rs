@@ -50,7 +50,7 @@ pub struct BulkSurveyResponse {
     pub administered_on: chrono::NaiveDate,
     #[validate(range(min = 6, max = 12, message = "gradeLevel must be between 6 and 12"))]
     pub grade_level: i32,
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::domain::survey::AnswerInput)]
     pub answers: serde_json::Value,
 }
 

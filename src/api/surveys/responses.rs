@@ -39,7 +39,7 @@ pub struct SurveyResponseInput {
     pub grade_level: i32,
     /// One answer code per item in item order (null for unanswered), or O*NET's compact form:
     /// one digit per item, `?` for unanswered.
-    #[schema(value_type = Object, example = json!([5, 3, 4, null, 2]))]
+    #[schema(value_type = crate::domain::survey::AnswerInput, example = json!([5, 3, 4, null, 2]))]
     pub answers: serde_json::Value,
 }
 

@@ -29,6 +29,7 @@ pub struct AuditInput {
 
 /// One attempt at a course: completed, in progress or planned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = AuditCourseEntry)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CourseEntry {
     /// Identifier unique within the plan; allocations refer to it.
@@ -82,6 +83,7 @@ impl CourseEntry {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
 )]
+#[schema(as = AuditEntryStatus)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryStatus {
     Planned,
@@ -131,6 +133,7 @@ pub enum CourseLevel {
 
 /// KCCMS Regents flag: Q meets the precollege curriculum, E is an approved elective, N neither.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[schema(as = AuditRegentsFlag)]
 pub enum RegentsFlag {
     Q,
     E,

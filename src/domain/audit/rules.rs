@@ -91,6 +91,7 @@ pub struct PacingTarget {
 
 /// One change that an extending rule set makes to its base.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = RuleSetChange)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
     /// Appends a top-level requirement.

@@ -62,6 +62,7 @@ pub enum FieldErrorCode {
 
 /// One validation failure, located by a JSON pointer into the request body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = SurveyFieldError)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldError {
     /// JSON pointer (RFC 6901) to the offending value, such as `/answers/17` or `/items/3/area`.
