@@ -283,6 +283,7 @@ impl Store {
                 .max_size(options.max_size)
                 .min_idle(Some(0))
                 .connection_timeout(options.acquire_timeout)
+                .test_on_check_out(false)
                 .connection_customizer(Box::new(SqlitePragmas))
                 .build(manager)
                 .with_context(|| format!("failed to open SQLite database {path}"))?;

@@ -178,7 +178,54 @@ async fn stateless_audit_needs_one_rule_set(backend: Backend) {
     assert_eq!(neither.pointers(), vec!["/ruleSetId"]);
 }
 
+async fn audit_reports_missing_prerequisite(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (token, student_id, mut ids) = setup(&app).await;
+    let calculus = app
+        .post_json(
+            "/v1/courses",
+            &token,
+            &json!({"courseCode": "CALC", "scedCode": "02121", "title": "Calculus", "credits": 1, "gradeLevels": [11, 12], "prerequisites": ["ALG2"]}),
+        )
+        .await;
+    assert_eq!(calculus.status, StatusCode::CREATED, "{}", calculus.text);
+    ids.insert(
+        "CALC".to_owned(),
+        calculus.body["id"].as_str().expect("id").to_owned(),
+    );
+
+    let mut plan = four_year_plan(&student_id, &ids);
+    plan["courses"].as_array_mut().expect("courses").push(json!({
+        "courseId": ids["CALC"], "schoolYear": 2029, "term": "full_year", "status": "planned", "gradeLevel": 11, "source": "student"
+    }));
+    let created = app.post_json("/v1/plans", &token, &plan).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let calculus_entry = created.body["courses"][19]["id"].clone();
+
+    let path = format!(
+        "/v1/plans/{}/audits",
+        created.body["id"].as_str().expect("id")
+    );
+    let audit = app
+        .post_json(&path, &token, &json!({"asOfSchoolYear": 2027}))
+        .await;
+    let issues: Vec<&Value> = audit.body["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .filter(|i| i["code"] == "missing_prerequisite")
+        .collect();
+    assert_eq!(
+        issues.len(),
+        1,
+        "Algebra II is planned in the same year as calculus: {}",
+        audit.body["issues"]
+    );
+    assert_eq!(issues[0]["entryId"], calculus_entry);
+}
+
 crate::backend_tests!(
+    audit_reports_missing_prerequisite,
     plan_audit_uses_class_rule_set,
     district_overlay_changes_audit,
     stateless_audit_needs_one_rule_set,

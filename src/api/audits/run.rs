@@ -227,6 +227,62 @@ pub(crate) fn plan_input(
     }
 }
 
+/// Finds what a stored plan shows that the engine cannot see: entries whose catalog course is
+/// gone, and courses whose catalog prerequisites are not taken (or planned) in an earlier
+/// school year.
+pub(crate) fn plan_issues(
+    body: &PlanBody,
+    catalog: &HashMap<String, CourseRow>,
+) -> Vec<audit::Issue> {
+    let mut issues = Vec::new();
+    let mut taken: HashMap<&str, i32> = HashMap::new();
+    for entry in &body.courses {
+        let counting = !matches!(entry.status, PlanStatus::Failed | PlanStatus::Withdrawn);
+        if let (true, Some(course)) = (
+            counting,
+            entry.course_id.as_ref().and_then(|id| catalog.get(id)),
+        ) {
+            let earliest = taken
+                .entry(course.course_code.as_str())
+                .or_insert(entry.school_year);
+            *earliest = (*earliest).min(entry.school_year);
+        }
+    }
+    for entry in &body.courses {
+        let Some(course_id) = &entry.course_id else {
+            continue;
+        };
+        let Some(course) = catalog.get(course_id) else {
+            issues.push(audit::Issue {
+                code: audit::IssueCode::UnknownCourse,
+                entry_id: entry.id.clone(),
+                requirement_key: None,
+                message: format!("course {course_id} is no longer in the district catalog, so this entry is not audited"),
+            });
+            continue;
+        };
+        let prerequisites: Vec<String> =
+            serde_json::from_str(&course.prerequisites).unwrap_or_default();
+        for prerequisite in prerequisites {
+            let before = taken
+                .get(prerequisite.as_str())
+                .is_some_and(|year| *year < entry.school_year);
+            if !before {
+                issues.push(audit::Issue {
+                    code: audit::IssueCode::MissingPrerequisite,
+                    entry_id: entry.id.clone(),
+                    requirement_key: None,
+                    message: format!(
+                        "{} requires {prerequisite} first, and the plan has no passing or planned {prerequisite} in an earlier school year",
+                        course.course_code
+                    ),
+                });
+            }
+        }
+    }
+    issues
+}
+
 /// Prefix of the built-in Kansas state minimum rule sets.
 pub(crate) const STATE_RULE_SETS: &str = "ks-state-";
 
@@ -310,7 +366,7 @@ pub async fn create_plan_audit(
         .as_of_school_year
         .unwrap_or_else(|| school_year_of(chrono::Utc::now().date_naive()));
 
-    let (set, input) = crate::store::read!(state.store, |conn, q| {
+    let (set, input, issues) = crate::store::read!(state.store, |conn, q| {
         let plan =
             q::plans::find(conn, &districts, &id)?.ok_or_else(|| ApiError::not_found("plan"))?;
         let body: PlanBody = serde_json::from_str(&plan.document).map_err(ApiError::internal)?;
@@ -333,7 +389,13 @@ pub async fn create_plan_audit(
                 .into_iter()
                 .map(|course| (course.id.clone(), course))
                 .collect();
-        Ok((set, plan_input(&body, &catalog, as_of)))
+        Ok((
+            set,
+            plan_input(&body, &catalog, as_of),
+            plan_issues(&body, &catalog),
+        ))
     })?;
-    Ok(HttpResponse::Ok().json(audit_with(&set, &input)?))
+    let mut result = audit_with(&set, &input)?;
+    result.issues.extend(issues);
+    Ok(HttpResponse::Ok().json(result))
 }

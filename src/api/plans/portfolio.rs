@@ -14,7 +14,7 @@ use super::{
     check_body, plan_of,
 };
 use crate::AppState;
-use crate::api::audits::run::{plan_input, plan_rule_set};
+use crate::api::audits::run::{plan_input, plan_issues, plan_rule_set};
 use crate::api::extract::Json;
 use crate::api::responses;
 use crate::auth::{Principal, Scope};
@@ -211,9 +211,16 @@ pub async fn export_portfolio(
                 .collect();
         let audit = (|| -> Result<AuditResult, ApiError> {
             let set = plan_rule_set!(conn, q, plan, body, None::<String>, None);
-            crate::domain::audit::audit(&set, &plan_input(&body, &catalog, as_of)).map_err(|_| {
-                ApiError::invalid_field("/ruleSetId", "invalid", "the plan's rule set is invalid")
-            })
+            let mut result = crate::domain::audit::audit(&set, &plan_input(&body, &catalog, as_of))
+                .map_err(|_| {
+                    ApiError::invalid_field(
+                        "/ruleSetId",
+                        "invalid",
+                        "the plan's rule set is invalid",
+                    )
+                })?;
+            result.issues.extend(plan_issues(&body, &catalog));
+            Ok(result)
         })()
         .ok();
         let surveys = q::surveys::student_responses(conn, &plan.district_id, &plan.student_id)?;

@@ -253,6 +253,11 @@ pub enum IssueCode {
     UnknownEntryId,
     WaiverNotApplicable,
     SubstitutionNotApplicable,
+    /// A plan entry names a catalog course that no longer exists; the entry is not audited.
+    UnknownCourse,
+    /// A course's catalog prerequisite has no passing, in-progress or planned entry in an
+    /// earlier school year.
+    MissingPrerequisite,
 }
 
 /// Advisory credit progress by the end of one grade.
