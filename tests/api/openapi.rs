@@ -121,3 +121,33 @@ fn plan_course_entries_are_plan_entries() {
         "{audit_items}"
     );
 }
+
+#[test]
+fn error_catalogue_lists_every_code() {
+    let catalogue = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ERRORS.md"))
+        .expect("read docs/ERRORS.md");
+    let rows: Vec<(String, u16)> = catalogue
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let code = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            let status = cells.get(2)?.parse().ok()?;
+            Some((code.to_owned(), status))
+        })
+        .collect();
+    for code in ips_api::error::ErrorCode::ALL {
+        let row = rows.iter().find(|(name, _)| name == code.as_str());
+        assert_eq!(
+            row.map(|(_, status)| *status),
+            Some(code.status().as_u16()),
+            "docs/ERRORS.md must list {} with status {}",
+            code.as_str(),
+            code.status().as_u16()
+        );
+    }
+    assert_eq!(
+        rows.len(),
+        ips_api::error::ErrorCode::ALL.len(),
+        "docs/ERRORS.md lists a code the service does not have"
+    );
+}
