@@ -6,22 +6,12 @@
 /// Converts a decimal credit value into hundredths, rejecting more than two decimal places,
 /// negative values and values above `max_units`.
 pub fn to_hundredths(value: f64, max_units: f64) -> Result<i32, String> {
-    if !value.is_finite() || value < 0.0 {
-        return Err(format!(
-            "credits must be a non-negative number, not {value}"
-        ));
-    }
     if value > max_units {
         return Err(format!("credits must be at most {max_units}, not {value}"));
     }
-    let hundredths = (value * 100.0).round();
-    if ((hundredths / 100.0) - value).abs() > 1e-9 {
-        return Err(format!(
-            "credits must have at most two decimal places, such as 0.25 or 0.5, not {value}"
-        ));
-    }
-    // The range check above bounds the value well inside i32.
-    Ok(hundredths as i32)
+    let hundredths = super::audit::credits::parse(value)?;
+    i32::try_from(hundredths)
+        .map_err(|_| format!("credits must be at most {max_units}, not {value}"))
 }
 
 /// Converts hundredths back into the decimal value sent in JSON.
