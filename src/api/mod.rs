@@ -154,6 +154,7 @@ const ALLOWED_METHODS: &[(&str, &str)] = &[
     ("/v1/plans/{planId}/coursework:sync", "POST"),
     ("/v1/plans/{planId}/portfolio", "GET"),
     ("/v1/plans:import", "POST"),
+    ("/v1/plans:bulk", "POST"),
     ("/v1/instruments", "GET, POST"),
     ("/v1/instruments/{instrumentId}", "GET"),
     ("/v1/students/{studentId}/survey-responses", "GET, POST"),
@@ -206,6 +207,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(plans::sync_plan_coursework)
         .service(plans::export_portfolio)
         .service(plans::import_portfolio)
+        .service(plans::bulk_upsert_plans)
         .service(surveys::list_instruments)
         .service(surveys::create_instrument)
         .service(surveys::get_instrument)

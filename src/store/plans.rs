@@ -96,43 +96,110 @@ fn active_plan_conflict(error: diesel::result::Error) -> ApiError {
     }
 }
 
+/// A new plan with what its first revision records.
+pub struct NewPlan<'a> {
+    pub row: PlanRow,
+    pub revision: Revision<'a>,
+}
+
+fn revision_row(row: &PlanRow, revision: &Revision<'_>) -> Result<RevisionRow, ApiError> {
+    Ok(RevisionRow {
+        district_id: row.district_id.clone(),
+        plan_id: row.id.clone(),
+        revision: row.revision,
+        document: row.document.clone(),
+        changed_by: revision.changed_by.to_owned(),
+        changed: serde_json::to_string(revision.changed).map_err(ApiError::internal)?,
+        changed_at: row.updated_at,
+    })
+}
+
+/// `(district_id, plan_id, course_id)` of each distinct catalog course a revision uses.
+fn course_links(row: &PlanRow, revision: &Revision<'_>) -> Vec<(String, String, String)> {
+    let mut course_ids = revision.course_ids.to_vec();
+    course_ids.sort_unstable();
+    course_ids.dedup();
+    course_ids
+        .into_iter()
+        .map(|course_id| (row.district_id.clone(), row.id.clone(), course_id))
+        .collect()
+}
+
+/// Course links written per statement, well under either backend's bound-parameter limit.
+const LINKS_PER_STATEMENT: usize = 5_000;
+
 crate::store::for_each_backend! {
+    fn insert_course_links(conn: &mut Conn, links: &[(String, String, String)]) -> Result<(), ApiError> {
+        for batch in links.chunks(LINKS_PER_STATEMENT) {
+            let values: Vec<_> = batch
+                .iter()
+                .map(|(district_id, plan_id, course_id)| {
+                    (
+                        plan_courses::district_id.eq(district_id),
+                        plan_courses::plan_id.eq(plan_id),
+                        plan_courses::course_id.eq(course_id),
+                    )
+                })
+                .collect();
+            diesel::insert_into(plan_courses::table).values(values).execute(conn)?;
+        }
+        Ok(())
+    }
+
     fn write_revision(conn: &mut Conn, row: &PlanRow, revision: &Revision<'_>) -> Result<(), ApiError> {
         diesel::insert_into(plan_revisions::table)
-            .values(RevisionRow {
-                district_id: row.district_id.clone(),
-                plan_id: row.id.clone(),
-                revision: row.revision,
-                document: row.document.clone(),
-                changed_by: revision.changed_by.to_owned(),
-                changed: serde_json::to_string(revision.changed).map_err(ApiError::internal)?,
-                changed_at: row.updated_at,
-            })
+            .values(revision_row(row, revision)?)
             .execute(conn)?;
-
         diesel::delete(
             plan_courses::table
                 .filter(plan_courses::district_id.eq(&row.district_id))
                 .filter(plan_courses::plan_id.eq(&row.id)),
         )
         .execute(conn)?;
-        let mut course_ids = revision.course_ids.to_vec();
-        course_ids.sort_unstable();
-        course_ids.dedup();
-        let links: Vec<_> = course_ids
-            .iter()
-            .map(|course_id| {
-                (
-                    plan_courses::district_id.eq(&row.district_id),
-                    plan_courses::plan_id.eq(&row.id),
-                    plan_courses::course_id.eq(course_id),
-                )
-            })
-            .collect();
-        if !links.is_empty() {
-            diesel::insert_into(plan_courses::table).values(links).execute(conn)?;
-        }
+        insert_course_links(conn, &course_links(row, revision))?;
         q::changes::record(conn, vec![row.change()])
+    }
+
+    /// Inserts many new plans at revision 1 with multi-row statements: the plans, their first
+    /// revisions, their course links and one change event each. A student who gained an
+    /// active plan meanwhile makes the whole call fail with 409, so callers run it in a
+    /// savepoint and fall back to [`create`] per plan.
+    pub fn insert_many(conn: &mut Conn, plans: &[NewPlan<'_>]) -> Result<(), ApiError> {
+        // Twelve plan columns and seven revision columns a row: callers keep batches to a
+        // few hundred plans, far below SQLite's 32,766 bound parameters.
+        if plans.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<&PlanRow> = plans.iter().map(|plan| &plan.row).collect();
+        diesel::insert_into(plans::table)
+            .values(rows)
+            .execute(conn)
+            .map_err(active_plan_conflict)?;
+        let revisions = plans
+            .iter()
+            .map(|plan| revision_row(&plan.row, &plan.revision))
+            .collect::<Result<Vec<_>, _>>()?;
+        diesel::insert_into(plan_revisions::table).values(revisions).execute(conn)?;
+        let links: Vec<_> = plans
+            .iter()
+            .flat_map(|plan| course_links(&plan.row, &plan.revision))
+            .collect();
+        insert_course_links(conn, &links)?;
+        q::changes::record(conn, plans.iter().map(|plan| plan.row.change()).collect())
+    }
+
+    /// Loads the active plans of the given students within the given districts.
+    pub fn active_for_students(
+        conn: &mut Conn,
+        district_ids: &[String],
+        student_ids: &[String],
+    ) -> Result<Vec<PlanRow>, ApiError> {
+        Ok(plans::table
+            .filter(plans::district_id.eq_any(district_ids))
+            .filter(plans::student_id.eq_any(student_ids))
+            .filter(plans::status.eq(STATUS_ACTIVE))
+            .select(PlanRow::as_select())
+            .load(conn)?)
     }
 
     /// Inserts a plan at revision 1 with its first revision record.

@@ -205,6 +205,19 @@ crate::store::for_each_backend! {
             .optional()?)
     }
 
+    /// Finds students by id within the given districts.
+    pub fn find_by_ids(
+        conn: &mut Conn,
+        district_ids: &[String],
+        ids: &[String],
+    ) -> Result<Vec<StudentRow>, ApiError> {
+        Ok(students::table
+            .filter(students::district_id.eq_any(district_ids))
+            .filter(students::id.eq_any(ids))
+            .select(StudentRow::as_select())
+            .load(conn)?)
+    }
+
     /// Writes `next` if the stored revision is still `next.revision - 1`; returns whether it
     /// did. The compare-and-set makes a concurrent writer lose cleanly instead of silently.
     pub fn replace(conn: &mut Conn, next: &StudentRow) -> Result<bool, ApiError> {

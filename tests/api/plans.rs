@@ -671,6 +671,116 @@ async fn import_keeps_unmatched_courses_as_transfers(backend: Backend) {
     );
 }
 
+fn bulk_plans(token: &str, lines: &[Value]) -> TestRequest {
+    let body: Vec<String> = lines.iter().map(Value::to_string).collect();
+    TestRequest::post()
+        .uri("/v1/plans:bulk")
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .insert_header(("Content-Type", "application/x-ndjson"))
+        .set_payload(body.join("\n"))
+}
+
+async fn bulk_plans_create_revise_and_repeat(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (token, first_student, ids) = setup(&app).await;
+    let second_student = app.create_student(&token, student("8000000002")).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let other = app.client(&[OTHER_DISTRICT], &["all"]);
+    let foreign_student = app.create_student(&other.token, json!({
+        "studentUniqueId": "8000000003", "schoolId": "4321", "gradeLevel": 9, "graduationYear": 2030
+    })).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    let mut unknown_course = four_year_plan(&second_student, &ids);
+    unknown_course["courses"][0]["courseId"] = json!("no-such-course");
+    let batch = vec![
+        four_year_plan(&first_student, &ids),
+        unknown_course,
+        four_year_plan(&first_student, &ids),
+        four_year_plan(&foreign_student, &ids),
+        json!({"graduationYear": 2030}),
+    ];
+    let reply = app.send(bulk_plans(&token, &batch)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let statuses: Vec<&str> = reply.body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(
+        statuses,
+        ["created", "failed", "failed", "failed", "failed"],
+        "{}",
+        reply.text
+    );
+    let results = &reply.body["results"];
+    assert_eq!(results[1]["errors"][0]["pointer"], "/courses/0/courseId");
+    assert_eq!(results[2]["errors"][0]["code"], "duplicate");
+    assert_eq!(
+        results[3]["errors"][0]["code"], "unknown",
+        "another district's student is unknown"
+    );
+    assert_eq!(results[4]["errors"][0]["pointer"], "/studentId");
+    let plan_id = results[0]["id"].as_str().expect("plan id").to_owned();
+
+    // The same batch without the failing items: the stored plan is unchanged, the other
+    // student's plan is created, and no revision is added.
+    let good = vec![
+        four_year_plan(&first_student, &ids),
+        four_year_plan(&second_student, &ids),
+    ];
+    let again = app.send(bulk_plans(&token, &good)).await;
+    assert_eq!(again.body["summary"]["unchanged"], 1, "{}", again.text);
+    assert_eq!(again.body["summary"]["created"], 1, "{}", again.text);
+    assert_eq!(again.body["results"][0]["id"], plan_id.as_str());
+    let plan = app.get(&format!("/v1/plans/{plan_id}"), &token).await;
+    assert_eq!(plan.body["revision"], 1);
+    let entry_ids: Vec<Value> = plan.body["courses"]
+        .as_array()
+        .expect("courses")
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+
+    // A changed item revises the active plan; unchanged entries keep their ids.
+    let mut revised = four_year_plan(&first_student, &ids);
+    revised["goals"][0]["status"] = json!("in_progress");
+    let third = app.send(bulk_plans(&token, &[revised])).await;
+    assert_eq!(
+        third.body["results"][0]["status"], "updated",
+        "{}",
+        third.text
+    );
+    let plan = app.get(&format!("/v1/plans/{plan_id}"), &token).await;
+    assert_eq!(plan.body["revision"], 2);
+    assert_eq!(plan.body["goals"][0]["status"], "in_progress");
+    let kept: Vec<Value> = plan.body["courses"]
+        .as_array()
+        .expect("courses")
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    assert_eq!(kept, entry_ids);
+    let revisions = app
+        .get(&format!("/v1/plans/{plan_id}/revisions"), &token)
+        .await;
+    assert_eq!(revisions.body["items"][1]["changed"], json!(["goals"]));
+
+    let changes = app.get("/v1/changes?limit=1000", &token).await;
+    let plan_events = changes.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|c| c["resourceType"] == "plan")
+        .count();
+    assert_eq!(plan_events, 3, "two creates and one revision");
+}
+
 crate::backend_tests!(
     portfolio_round_trip_loses_nothing,
     import_keeps_unmatched_courses_as_transfers,
@@ -681,4 +791,5 @@ crate::backend_tests!(
     one_active_plan_per_student,
     used_course_cannot_be_deleted,
     other_district_plan_is_not_found,
+    bulk_plans_create_revise_and_repeat,
 );

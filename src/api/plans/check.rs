@@ -3,7 +3,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::model::{CourseEntry, EntrySource, EntryStatus, ParticipantRole, PlanBody};
+use super::model::{
+    Artifact, CourseEntry, EntrySource, EntryStatus, Goal, ParticipantRole, PlanBody,
+    PostsecondaryAsset, WorkBasedLearning,
+};
 use crate::domain::plan::{Attempt, check_entry_timing, repeated_entries};
 use crate::error::{ApiError, FieldError};
 use crate::store::courses::CourseRow;
@@ -35,13 +38,78 @@ pub fn referenced_courses(body: &PlanBody) -> Vec<String> {
     ids
 }
 
-fn assign_ids<T>(items: &mut [T], id: impl Fn(&mut T) -> &mut Option<String>) {
+/// A plan item with a server-assigned id.
+trait Identified: PartialEq {
+    fn id_slot(&mut self) -> &mut Option<String>;
+    fn id(&self) -> Option<&String>;
+}
+
+macro_rules! identified {
+    ($($item:ty),*) => {$(
+        impl Identified for $item {
+            fn id_slot(&mut self) -> &mut Option<String> {
+                &mut self.id
+            }
+            fn id(&self) -> Option<&String> {
+                self.id.as_ref()
+            }
+        }
+    )*};
+}
+identified!(
+    CourseEntry,
+    WorkBasedLearning,
+    PostsecondaryAsset,
+    Goal,
+    Artifact
+);
+
+fn assign_ids<T: Identified>(items: &mut [T]) {
     for item in items {
-        let slot = id(item);
+        let slot = item.id_slot();
         if slot.is_none() {
             *slot = Some(crate::store::new_id());
         }
     }
+}
+
+/// Gives each item of `incoming` without an id the id of a `stored` item that equals it but
+/// for the id, each stored item at most once. The search starts after the previous match, so
+/// a list sent in its stored order costs one comparison per item.
+fn carry_list_ids<T: Identified>(incoming: &mut [T], stored: &[T]) {
+    let mut used = vec![false; stored.len()];
+    let mut start = 0;
+    for item in incoming.iter_mut().filter(|item| item.id().is_none()) {
+        for offset in 0..stored.len() {
+            let index = (start + offset) % stored.len();
+            if used[index] {
+                continue;
+            }
+            *item.id_slot() = stored[index].id().cloned();
+            if *item == stored[index] {
+                used[index] = true;
+                start = index + 1;
+                break;
+            }
+            *item.id_slot() = None;
+        }
+    }
+}
+
+/// Keeps the ids of a stored plan's items in a resent body that omits them, so that sending
+/// the same plan again is recognised as unchanged and unchanged items keep their ids.
+pub fn carry_ids(incoming: &mut PlanBody, stored: &PlanBody) {
+    carry_list_ids(&mut incoming.courses, &stored.courses);
+    carry_list_ids(
+        &mut incoming.work_based_learning,
+        &stored.work_based_learning,
+    );
+    carry_list_ids(
+        &mut incoming.postsecondary_assets,
+        &stored.postsecondary_assets,
+    );
+    carry_list_ids(&mut incoming.goals, &stored.goals);
+    carry_list_ids(&mut incoming.portfolio, &stored.portfolio);
 }
 
 fn course_key(entry: &CourseEntry) -> String {
@@ -180,11 +248,11 @@ pub fn check(
         return Err(ApiError::validation(errors));
     }
 
-    assign_ids(&mut body.courses, |e| &mut e.id);
-    assign_ids(&mut body.work_based_learning, |e| &mut e.id);
-    assign_ids(&mut body.postsecondary_assets, |e| &mut e.id);
-    assign_ids(&mut body.goals, |e| &mut e.id);
-    assign_ids(&mut body.portfolio, |e| &mut e.id);
+    assign_ids(&mut body.courses);
+    assign_ids(&mut body.work_based_learning);
+    assign_ids(&mut body.postsecondary_assets);
+    assign_ids(&mut body.goals);
+    assign_ids(&mut body.portfolio);
 
     let counselor = body
         .participants

@@ -26,7 +26,7 @@ pub(super) fn next_row(current: &PlanRow, checked: &CheckedPlan) -> Result<PlanR
     Ok(next)
 }
 
-fn new_row(
+pub(super) fn new_row(
     district_id: &str,
     student_id: &str,
     checked: &CheckedPlan,

@@ -1,5 +1,6 @@
 //! `/v1/plans`: Individual Plans of Study, with every revision kept.
 
+mod bulk;
 pub(crate) mod check;
 mod handlers;
 mod model;
@@ -7,6 +8,7 @@ mod portfolio;
 mod revisions;
 mod sync;
 
+pub use bulk::*;
 pub use handlers::*;
 pub use model::*;
 pub use portfolio::*;
