@@ -1,24 +1,28 @@
 #!/usr/bin/env python3
-"""Load and throughput benchmarks of ips-api against a release build on 127.0.0.1.
+"""Throughput, bulk-import and memory benchmarks of ips-api on 127.0.0.1.
 
-Starts the server on a fresh SQLite file (or a fresh PostgreSQL database with --postgres),
-seeds a district, a 60-course catalog, N students and N plans of 40 course entries, then
-measures:
-  - GET /v1/plans/{id} and the constant-JSON GET /health/live with wrk (64 connections);
-  - POST /v1/survey-responses:bulk with one Short Form response per student (up to 10,000);
-  - POST /v1/rule-sets/{id}/impact over the whole cohort;
-  - GET /v1/reviews/compliance paged through the whole cohort;
-  - the server's peak resident memory.
+Starts a release build on a fresh SQLite file (or a fresh PostgreSQL database with
+--postgres) and measures, in one run:
+
+  - bulk import: N students through POST /v1/students:bulk (and the same batch again), then N
+    plans of 40 course entries through POST /v1/plans:bulk in batches, each next to the time
+    a plain multi-row INSERT of the same rows takes on a fresh database of the same schema;
+  - wrk with 2 threads and 64 connections against POST /oauth/token, GET /v1/plans/{id},
+    GET /v1/plans (20 per page), POST /v1/audits, POST /v1/students/{id}/survey-responses and
+    the constant-JSON GET /health/live of the same server;
+  - POST /v1/survey-responses:bulk (10,000 Short Form responses), the cohort impact of a rule
+    set over every plan, and the review compliance report paged through every plan;
+  - the server's peak resident memory (VmHWM) over the whole run.
 
 Usage: bench/api_bench.py [--plans N] [--postgres] [--duration SECONDS]
 """
 
 import argparse
-import concurrent.futures
 import json
 import os
 import random
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -31,6 +35,8 @@ PORT = int(os.environ.get("IPS_BENCH_PORT", "18282"))
 BASE = f"http://127.0.0.1:{PORT}"
 PG_ADMIN = os.environ.get("IPS_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SUBJECTS = ["01", "02", "03", "04", "05", "08", "10", "12", "21", "24"]
+PLAN_BATCH = 2000
+ROWS_PER_INSERT = 500
 
 
 def request(method, path, token=None, body=None, content_type="application/json"):
@@ -46,18 +52,38 @@ def request(method, path, token=None, body=None, content_type="application/json"
         return json.loads(response.read() or b"null")
 
 
+def timed(action):
+    started = time.perf_counter()
+    result = action()
+    return result, time.perf_counter() - started
+
+
 def cli(env, *args):
     return subprocess.run([BIN, *args], env=env, check=True, capture_output=True, text=True).stdout
 
 
-def wrk(path, token, seconds):
+def wrk(work, path, token, seconds, method="GET", body=None, content_type="application/json"):
+    """Runs wrk against one endpoint and returns (requests/s, p50, p99). Fails if any
+    response was not 2xx, so that errors never pass for throughput."""
+    script = os.path.join(work, "wrk.lua")
+    with open(script, "w") as lua:
+        lua.write(f"wrk.method = {json.dumps(method)}\n")
+        if body is not None:
+            lua.write(f"wrk.body = {json.dumps(body)}\n")
+            lua.write(f'wrk.headers["Content-Type"] = {json.dumps(content_type)}\n')
+        if token:
+            lua.write(f'wrk.headers["Authorization"] = "Bearer {token}"\n')
     out = subprocess.run(
-        ["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}", BASE + path],
+        ["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", "-s", script, BASE + path],
         check=True, capture_output=True, text=True,
     ).stdout
-    rate = next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec"))
-    p50 = next(line.split()[1] for line in out.splitlines() if line.strip().startswith("50%"))
-    p99 = next(line.split()[1] for line in out.splitlines() if line.strip().startswith("99%"))
+    lines = out.splitlines()
+    errors = [line for line in lines if "Non-2xx" in line or "Socket errors" in line]
+    if errors:
+        raise SystemExit(f"{method} {path}: {'; '.join(e.strip() for e in errors)}")
+    rate = next(line.split()[1] for line in lines if line.startswith("Requests/sec"))
+    p50 = next(line.split()[1] for line in lines if line.strip().startswith("50%"))
+    p99 = next(line.split()[1] for line in lines if line.strip().startswith("99%"))
     return float(rate), p50, p99
 
 
@@ -69,6 +95,106 @@ def peak_rss_mib(pid):
     return 0
 
 
+class Database:
+    """The service's database, read back and copied for the plain-INSERT ceiling."""
+
+    def __init__(self, url, postgres):
+        self.url = url
+        self.postgres = postgres
+
+    def rows(self, table, where=""):
+        query = f"SELECT * FROM {table} {where}"
+        if not self.postgres:
+            with sqlite3.connect(self.url) as conn:
+                cursor = conn.execute(query)
+                return [d[0] for d in cursor.description], cursor.fetchall()
+        header = subprocess.run(
+            ["psql", "-At", self.url, "-c",
+             f"SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '{table}'"],
+            check=True, capture_output=True, text=True,
+        ).stdout.strip().split(",")
+        copied = subprocess.run(
+            ["psql", "-q", self.url, "-c", f"COPY ({query}) TO STDOUT"],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        return header, [tuple(copy_field(f) for f in line.split("\t")) for line in copied.splitlines()]
+
+
+def copy_field(field):
+    """Decodes one field of PostgreSQL's COPY text format."""
+    if field == "\\N":
+        return None
+    out, i = [], 0
+    escapes = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\", "b": "\b", "f": "\f", "v": "\v"}
+    while i < len(field):
+        if field[i] == "\\" and i + 1 < len(field):
+            out.append(escapes.get(field[i + 1], field[i + 1]))
+            i += 2
+        else:
+            out.append(field[i])
+            i += 1
+    return "".join(out)
+
+
+def literal(value):
+    if value is None:
+        return "NULL"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def insert_script(tables):
+    """A SQL script of multi-row INSERTs, ROWS_PER_INSERT rows a statement, one transaction
+    a statement, as a plain client would write them."""
+    parts = []
+    for table, (columns, rows) in tables:
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            values = ",".join("(" + ",".join(literal(v) for v in row) + ")" for row in rows[start:start + ROWS_PER_INSERT])
+            parts.append(f"BEGIN;\n{head}{values};\nCOMMIT;\n")
+    return "".join(parts)
+
+
+def plain_insert_seconds(env, source, postgres, setup_tables, timed_tables):
+    """Copies `setup_tables` into a fresh database of the service's schema, then times a
+    plain multi-row INSERT of `timed_tables`."""
+    work = tempfile.mkdtemp()
+    database = None
+    try:
+        copy_env = dict(env, IPS_DATA_DIR=work)
+        if postgres:
+            database = f"ips_ceiling_{os.getpid()}"
+            subprocess.run(["psql", "-q", PG_ADMIN, "-c", f"CREATE DATABASE {database}"], check=True)
+            target = PG_ADMIN.rsplit("/", 1)[0] + "/" + database
+        else:
+            target = os.path.join(work, "ips.sqlite3")
+        copy_env["IPS_DATABASE_URL"] = target
+        cli(copy_env, "migrate")
+        setup = insert_script([(t, source.rows(t)) for t in setup_tables])
+        timed_sql = insert_script([(t, source.rows(t, where)) for t, where in timed_tables])
+        if postgres:
+            subprocess.run(["psql", "-q", target], input=setup, check=True, text=True, capture_output=True)
+            _, seconds = timed(lambda: subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", target], input=timed_sql, check=True, text=True, capture_output=True))
+        else:
+            conn = sqlite3.connect(target, isolation_level=None)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.executescript(setup)
+            _, seconds = timed(lambda: conn.executescript(timed_sql))
+            conn.close()
+        return seconds
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        if database:
+            subprocess.run(["psql", "-q", PG_ADMIN, "-c", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=False)
+
+
+def report(backend, label, value):
+    print(f"{backend}: {label:<58} {value}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plans", type=int, default=50000)
@@ -78,13 +204,17 @@ def main():
 
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     work = tempfile.mkdtemp()
-    env = dict(os.environ, IPS_DATA_DIR=work, IPS_LOG="warn", IPS_BIND=f"127.0.0.1:{PORT}")
+    env = dict(os.environ, IPS_DATA_DIR=work, IPS_LOG="warn", IPS_BIND=f"127.0.0.1:{PORT}",
+               IPS_RATE_LIMIT_PER_SECOND="1000000", IPS_RATE_LIMIT_BURST="1000000")
     database = None
     if args.postgres:
         database = f"ips_bench_{os.getpid()}"
         subprocess.run(["psql", "-q", PG_ADMIN, "-c", f"CREATE DATABASE {database}"], check=True)
         env["IPS_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + database
+    else:
+        env["IPS_DATABASE_URL"] = os.path.join(work, "ips.sqlite3")
     backend = "postgres" if args.postgres else "sqlite"
+    source = Database(env["IPS_DATABASE_URL"], args.postgres)
 
     cli(env, "district", "create", "--id", "D0259", "--name", "Benchmark USD 259")
     cli(env, "school", "create", "--district", "D0259", "--id", "1234", "--name", "North High")
@@ -97,8 +227,8 @@ def main():
                 break
             except OSError:
                 time.sleep(0.1)
-        form = f"grant_type=client_credentials&client_id={credentials['client_id']}&client_secret={credentials['client_secret']}".encode()
-        token = request("POST", "/oauth/token", body=form, content_type="application/x-www-form-urlencoded")["access_token"]
+        form = f"grant_type=client_credentials&client_id={credentials['client_id']}&client_secret={credentials['client_secret']}"
+        token = request("POST", "/oauth/token", body=form.encode(), content_type="application/x-www-form-urlencoded")["access_token"]
 
         courses = [
             {"courseCode": f"C{i:02d}", "scedCode": f"{SUBJECTS[i % len(SUBJECTS)]}{100 + i:03d}", "title": f"Course {i}",
@@ -108,54 +238,95 @@ def main():
         result = request("POST", "/v1/courses:bulk", token, "\n".join(json.dumps(c) for c in courses).encode(), "application/x-ndjson")
         course_ids = [r["id"] for r in result["results"]]
 
-        students = "\n".join(json.dumps({"studentUniqueId": f"{7000000000 + i}", "schoolId": "1234", "gradeLevel": 10, "graduationYear": 2029}) for i in range(args.plans))
-        result = request("POST", "/v1/students:bulk", token, students.encode(), "application/x-ndjson")
+        # Bulk import of students, then of plans, each beside the plain-INSERT ceiling.
+        students = "\n".join(json.dumps({"studentUniqueId": f"{7000000000 + i}", "sisId": f"S{i:07d}", "schoolId": "1234", "gradeLevel": 10, "graduationYear": 2029}) for i in range(args.plans)).encode()
+        result, seconds = timed(lambda: request("POST", "/v1/students:bulk", token, students, "application/x-ndjson"))
         student_ids = [r["id"] for r in result["results"]]
+        assert result["summary"]["created"] == args.plans, result["summary"]
+        ceiling = plain_insert_seconds(env, source, args.postgres, ["districts", "schools"],
+                                       [("students", ""), ("changes", "WHERE resource_type = 'student'")])
+        report(backend, f"bulk import {args.plans} students", f"{seconds:.2f} s ({args.plans / seconds:,.0f}/s)")
+        report(backend, "  plain multi-row INSERT of the same rows", f"{ceiling:.2f} s ({args.plans / ceiling:,.0f}/s), API takes {seconds / ceiling:.1f}x")
+        result, seconds = timed(lambda: request("POST", "/v1/students:bulk", token, students, "application/x-ndjson"))
+        assert result["summary"]["unchanged"] == args.plans, result["summary"]
+        report(backend, f"same {args.plans} students again (all unchanged)", f"{seconds:.2f} s ({args.plans / seconds:,.0f}/s)")
 
         rng = random.Random(7)
 
         def plan(student_id):
-            chosen = rng.sample(course_ids, 40)
             entries = []
-            for n, course_id in enumerate(chosen):
-                grade = 9 + n // 10
+            for n, course_id in enumerate(rng.sample(course_ids, 40)):
                 year = 2026 + n // 10
                 status = "completed" if year <= 2026 else ("in_progress" if year == 2027 else "planned")
-                entries.append({"courseId": course_id, "schoolYear": year, "term": "full_year", "status": status, "gradeLevel": grade, "source": "counselor"})
+                entries.append({"courseId": course_id, "schoolYear": year, "term": "full_year", "status": status, "gradeLevel": 9 + n // 10, "source": "counselor"})
             return {"studentId": student_id, "graduationYear": 2029, "schoolId": "1234", "courses": entries}
 
-        started = time.time()
-        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-            plan_ids = list(pool.map(lambda s: request("POST", "/v1/plans", token, plan(s))["id"], student_ids))
-        seed_seconds = time.time() - started
-        print(f"{backend}: seeded {len(plan_ids)} plans of 40 entries in {seed_seconds:.1f} s ({len(plan_ids) / seed_seconds:.0f} plans/s)")
+        batches = ["\n".join(json.dumps(plan(s)) for s in student_ids[start:start + PLAN_BATCH]).encode()
+                   for start in range(0, len(student_ids), PLAN_BATCH)]
 
-        plan_rate, plan_p50, plan_p99 = wrk(f"/v1/plans/{plan_ids[0]}", token, args.duration)
-        live_rate, live_p50, live_p99 = wrk("/health/live", token, args.duration)
-        print(f"{backend}: GET /v1/plans/{{id}}  {plan_rate:9.0f} req/s  p50 {plan_p50}  p99 {plan_p99}")
-        print(f"{backend}: GET /health/live     {live_rate:9.0f} req/s  p50 {live_p50}  p99 {live_p99}")
-        print(f"{backend}: plan / constant = {plan_rate / live_rate:.1%}")
+        def import_plans():
+            created = 0
+            for body in batches:
+                created += request("POST", "/v1/plans:bulk", token, body, "application/x-ndjson")["summary"]["created"]
+            return created
+
+        created, seconds = timed(import_plans)
+        assert created == args.plans, created
+        ceiling = plain_insert_seconds(
+            env, source, args.postgres, ["districts", "schools", "courses", "students"],
+            [("plans", ""), ("plan_revisions", ""), ("plan_courses", ""), ("changes", "WHERE resource_type = 'plan'")])
+        report(backend, f"bulk import {args.plans} plans of 40 entries ({PLAN_BATCH} a request)", f"{seconds:.2f} s ({args.plans / seconds:,.0f}/s)")
+        report(backend, "  plain multi-row INSERT of the same rows", f"{ceiling:.2f} s ({args.plans / ceiling:,.0f}/s), API takes {seconds / ceiling:.1f}x")
+
+        plan_ids = [r["id"] for r in request("GET", "/v1/plans?limit=10", token)["items"]]
+        audit_body = json.dumps({
+            "ruleSetId": "ks-state-2028",
+            "input": {
+                "graduationYear": 2029, "asOfSchoolYear": 2027,
+                "entries": [{"id": f"e{n}", "courseCode": c["courseCode"], "scedCode": c["scedCode"], "title": c["title"],
+                             "credits": c["credits"], "gradeLevel": 9 + n // 10, "schoolYear": 2026 + n // 10,
+                             "status": "completed" if n < 10 else "planned"} for n, c in enumerate(courses[:40])],
+            },
+        })
+        survey_body = json.dumps({"instrumentId": "onet-ip-sf", "administeredOn": "2026-10-05", "gradeLevel": 10,
+                                  "answers": "".join(rng.choice("12345") for _ in range(60))})
+        endpoints = [
+            ("POST /oauth/token", "/oauth/token", None, "POST", form, "application/x-www-form-urlencoded"),
+            ("GET /v1/plans/{id}", f"/v1/plans/{plan_ids[0]}", token, "GET", None, None),
+            ("GET /v1/plans?limit=20", "/v1/plans?limit=20", token, "GET", None, None),
+            ("POST /v1/audits (40 entries, ks-state-2028)", "/v1/audits", token, "POST", audit_body, "application/json"),
+            ("POST /v1/students/{id}/survey-responses", f"/v1/students/{student_ids[0]}/survey-responses", token, "POST", survey_body, "application/json"),
+            ("GET /health/live (constant JSON)", "/health/live", None, "GET", None, None),
+        ]
+        rates = {}
+        for label, path, bearer, method, body, content_type in endpoints:
+            rate, p50, p99 = wrk(work, path, bearer, args.duration, method, body, content_type)
+            rates[label] = rate
+            report(backend, label, f"{rate:9,.0f} req/s  p50 {p50}  p99 {p99}")
+        constant = rates["GET /health/live (constant JSON)"]
+        for label, rate in rates.items():
+            report(backend, f"  {label} / constant", f"{rate / constant:.1%}")
 
         count = min(10000, len(student_ids))
-        answers = ["".join(rng.choice("12345") for _ in range(60)) for _ in range(count)]
-        body = "\n".join(json.dumps({"studentUniqueId": f"{7000000000 + i}", "instrumentId": "onet-ip-sf", "administeredOn": "2026-10-01", "gradeLevel": 10, "answers": answers[i]}) for i in range(count))
-        started = time.time()
-        result = request("POST", "/v1/survey-responses:bulk", token, body.encode(), "application/x-ndjson")
-        print(f"{backend}: survey bulk {count} responses scored and stored in {time.time() - started:.2f} s {result['summary']}")
+        body = "\n".join(json.dumps({"studentUniqueId": f"{7000000000 + i}", "instrumentId": "onet-ip-sf", "administeredOn": "2026-10-01", "gradeLevel": 10, "answers": "".join(rng.choice("12345") for _ in range(60))}) for i in range(count)).encode()
+        _, seconds = timed(lambda: request("POST", "/v1/survey-responses:bulk", token, body, "application/x-ndjson"))
+        report(backend, f"survey bulk, {count} responses scored and stored", f"{seconds:.2f} s")
 
-        started = time.time()
-        impact = request("POST", "/v1/rule-sets/ks-state-2028/impact", token, {"graduationYear": 2029, "compareTo": "ks-state-2027", "asOfSchoolYear": 2027})
-        print(f"{backend}: cohort impact over {impact['plans']} plans in {time.time() - started:.2f} s")
-        started = time.time()
-        cursor, rows = None, 0
-        while True:
-            page = request("GET", "/v1/reviews/compliance?schoolYear=2027&asOf=2026-12-01&limit=1000" + (f"&cursor={cursor}" if cursor else ""), token)
-            rows += len(page["items"])
-            cursor = page["nextCursor"]
-            if not cursor:
-                break
-        print(f"{backend}: review compliance report, {rows} plans in pages of 1000, in {time.time() - started:.2f} s")
-        print(f"{backend}: server peak RSS {peak_rss_mib(server.pid)} MiB")
+        impact, seconds = timed(lambda: request("POST", "/v1/rule-sets/ks-state-2028/impact", token, {"graduationYear": 2029, "compareTo": "ks-state-2027", "asOfSchoolYear": 2027}))
+        report(backend, f"cohort impact over {impact['plans']} plans", f"{seconds:.2f} s")
+
+        def compliance():
+            cursor, rows = None, 0
+            while True:
+                page = request("GET", "/v1/reviews/compliance?schoolYear=2027&asOf=2026-12-01&limit=1000" + (f"&cursor={cursor}" if cursor else ""), token)
+                rows += len(page["items"])
+                cursor = page["nextCursor"]
+                if not cursor:
+                    return rows
+
+        rows, seconds = timed(compliance)
+        report(backend, f"review compliance report, {rows} plans, pages of 1000", f"{seconds:.2f} s")
+        report(backend, "server peak RSS over the run", f"{peak_rss_mib(server.pid)} MiB")
     finally:
         server.terminate()
         server.wait()
