@@ -50,7 +50,7 @@ pub struct ItemResult {
     pub id: Option<String>,
     /// The item's natural key, when it could be read.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Object)]
     pub natural_key: Option<serde_json::Value>,
     /// Reasons the item failed, with pointers relative to the item.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -59,6 +59,7 @@ impl ResourceType {
 pub struct Change {
     /// Position in the global feed; strictly increasing.
     pub change_version: i64,
+    #[schema(value_type = ResourceType)]
     pub resource_type: String,
     pub id: String,
     pub district_id: String,
