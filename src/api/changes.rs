@@ -64,7 +64,7 @@ pub struct Change {
     pub id: String,
     pub district_id: String,
     /// The resource's natural key, so that a delete can be replicated without the id.
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, String>)]
     pub natural_key: serde_json::Value,
     pub operation: Operation,
     pub changed_at: chrono::DateTime<chrono::Utc>,
