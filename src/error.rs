@@ -192,13 +192,15 @@ impl ErrorCode {
 pub struct FieldError {
     /// JSON Pointer (RFC 6901) into the request body, for body fields.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "/studentUniqueId")]
+    #[schema(nullable = false, example = "/studentUniqueId")]
     pub pointer: Option<String>,
     /// Name of the query or path parameter, for parameter errors.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub parameter: Option<String>,
     /// Name of the header, for header errors.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub header: Option<String>,
     /// Stable machine-readable reason, such as `required`, `range`, `pattern` or `unknown`.
     #[schema(example = "pattern")]
@@ -272,11 +274,13 @@ pub struct Problem {
     pub detail: String,
     /// The request path.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub instance: Option<String>,
     /// Stable machine-readable error code.
     pub code: ErrorCode,
     /// The request id, also sent as the `X-Request-Id` header.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub request_id: Option<String>,
     /// Field, parameter or header errors.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -43,14 +43,16 @@ pub struct ItemResult {
     pub index: usize,
     /// Line number of the item in an NDJSON or CSV body, from 1.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub line: Option<usize>,
     pub status: ItemStatus,
     /// Id of the created, updated or unchanged resource.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub id: Option<String>,
     /// The item's natural key, when it could be read.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(nullable = false, value_type = std::collections::HashMap<String, String>)]
     pub natural_key: Option<serde_json::Value>,
     /// Reasons the item failed, with pointers relative to the item.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -59,11 +59,12 @@ impl ResourceType {
 pub struct Change {
     /// Position in the global feed; strictly increasing.
     pub change_version: i64,
+    #[schema(value_type = ResourceType)]
     pub resource_type: String,
     pub id: String,
     pub district_id: String,
     /// The resource's natural key, so that a delete can be replicated without the id.
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, String>)]
     pub natural_key: serde_json::Value,
     pub operation: Operation,
     pub changed_at: chrono::DateTime<chrono::Utc>,

@@ -17,6 +17,7 @@ pub struct Health {
     pub status: String,
     /// The database backend, on readiness responses.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub database: Option<String>,
 }
 

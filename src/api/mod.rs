@@ -60,7 +60,15 @@ use crate::error::{ApiError, ErrorCode};
     modifiers(&SecuritySchemes),
     security(("bearerAuth" = []), ("oauth2" = [])),
     components(
-        schemas(crate::error::Problem, crate::error::ErrorCode, crate::error::FieldError),
+        schemas(
+            crate::error::Problem,
+            crate::error::ErrorCode,
+            crate::error::FieldError,
+            // Referenced only from query parameters or from behind `no_recursion`, so utoipa
+            // does not collect them on its own.
+            changes::ResourceType,
+            crate::domain::audit::Branch,
+        ),
         responses(
             responses::BadRequest,
             responses::Unauthorized,

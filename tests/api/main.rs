@@ -9,6 +9,7 @@ mod bulk;
 mod changes;
 mod courses;
 mod errors;
+mod guide;
 mod isolation;
 mod openapi;
 mod plans;

@@ -40,7 +40,7 @@ start_test_server() {
         postgres)
             TEST_SERVER_ADMIN_URL="${IPS_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
             TEST_SERVER_DB="ips_script_$(date +%s%N)"
-            psql -q "$TEST_SERVER_ADMIN_URL" -c "CREATE DATABASE $TEST_SERVER_DB"
+            psql -q "$TEST_SERVER_ADMIN_URL" -c "CREATE DATABASE $TEST_SERVER_DB" || return 1
             export IPS_DATABASE_URL="${TEST_SERVER_ADMIN_URL%/*}/$TEST_SERVER_DB"
             ;;
         *)
@@ -49,11 +49,19 @@ start_test_server() {
             ;;
     esac
 
-    "$bin" migrate >/dev/null
-    "$bin" district create --id D0259 --name "Test District" >/dev/null
-    "$bin" school create --district D0259 --id 1234 --name "Test High" >/dev/null
+    # The operator commands log to stderr; keep that out of the caller's output unless one fails.
+    local setup_log="$TEST_SERVER_DIR/setup.log"
     local credentials
-    credentials="$("$bin" client create --name script --district D0259 --scope all 2>/dev/null)"
+    if ! {
+        "$bin" migrate >/dev/null &&
+            "$bin" district create --id D0259 --name "Test District" >/dev/null &&
+            "$bin" school create --district D0259 --id 1234 --name "Test High" >/dev/null &&
+            credentials="$("$bin" client create --name script --district D0259 --scope all)"
+    } 2>"$setup_log"; then
+        echo "start_test_server: setting up the database failed; the commands' output:" >&2
+        cat "$setup_log" >&2
+        return 1
+    fi
     CLIENT_ID="$(printf '%s\n' "$credentials" | sed -n 's/^client_id=//p')"
     CLIENT_SECRET="$(printf '%s\n' "$credentials" | sed -n 's/^client_secret=//p')"
     export CLIENT_ID CLIENT_SECRET

@@ -255,7 +255,7 @@ fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
         ("planId" = String, Path, description = "Plan id"),
         ("If-Match" = String, Header, description = "ETag of the revision the change is based on, or `*`"),
     ),
-    request_body(content = Object, content_type = "application/merge-patch+json",
+    request_body(content = std::collections::HashMap<String, serde_json::Value>, content_type = "application/merge-patch+json",
         description = "A merge patch of PlanBody",
         example = json!({"postsecondaryPlan": {"pathway": "two_year_college"}, "goals": [{"category": "career", "text": "Job shadow a respiratory therapist", "status": "not_started"}]})),
     responses(

@@ -17,6 +17,7 @@ pub struct AuditResult {
     pub requirements: Vec<RequirementResult>,
     /// Credit counted toward the rule set's total, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub total: Option<TotalResult>,
     /// Entries whose credit counts toward no exclusive requirement, in whole or in part.
     pub unused_entries: Vec<UnusedEntry>,
@@ -111,14 +112,17 @@ pub struct RequirementResult {
     pub credits: CreditTally,
     /// The measured value for assets, assessment and GPA requirements.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub measure: Option<Measure>,
     /// Credit counted here, one line per entry and status; includes the children's.
     pub allocations: Vec<Allocation>,
     /// The branch used, for `anyOf` and n-of requirements.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub choice: Option<Choice>,
     /// The waiver applied here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub waiver: Option<AppliedWaiver>,
     /// Entries counted here by substitution.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -229,8 +233,10 @@ pub enum UnusedReason {
 pub struct Issue {
     pub code: IssueCode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub entry_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub requirement_key: Option<String>,
     pub message: String,
 }

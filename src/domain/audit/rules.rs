@@ -95,15 +95,19 @@ pub struct PacingTarget {
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
     /// Appends a top-level requirement.
+    #[schema(title = "AddRequirement")]
     Add { requirement: Requirement },
     /// Replaces the requirement with this key, wherever it sits in the tree.
+    #[schema(title = "ReplaceRequirement")]
     Replace {
         key: String,
         requirement: Requirement,
     },
     /// Removes the requirement with this key, wherever it sits in the tree.
+    #[schema(title = "DropRequirement")]
     Drop { key: String },
     /// Sets the total credits needed.
+    #[schema(title = "SetTotalCredits")]
     SetTotalCredits {
         #[serde(with = "super::credits")]
         #[schema(value_type = f64)]

@@ -51,9 +51,11 @@ impl AnswerScale {
 )]
 pub enum UnansweredPolicy {
     /// Every item must be answered.
+    #[schema(title = "RejectUnanswered")]
     Reject,
     /// Up to `max_missing` items may be left blank. Each area is then scored over its answered
     /// items, and its percent of maximum is taken over those items only.
+    #[schema(title = "ScoreAsMissing")]
     ScoreAsMissing {
         /// Largest number of unanswered items accepted in one response.
         max_missing: u16,
