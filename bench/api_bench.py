@@ -14,6 +14,8 @@ Starts a release build on a fresh SQLite file (or a fresh PostgreSQL database wi
     set over every plan, and the review compliance report paged through every plan;
   - the server's peak resident memory (VmHWM) over the whole run.
 
+Rate limits are switched off, since the point is what one server can do.
+
 Usage: bench/api_bench.py [--plans N] [--postgres] [--duration SECONDS]
 """
 
@@ -205,7 +207,7 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     work = tempfile.mkdtemp()
     env = dict(os.environ, IPS_DATA_DIR=work, IPS_LOG="warn", IPS_BIND=f"127.0.0.1:{PORT}",
-               IPS_RATE_LIMIT_PER_SECOND="1000000", IPS_RATE_LIMIT_BURST="1000000")
+               IPS_RATE_LIMIT_PER_SECOND="0", IPS_TOKEN_RATE_LIMIT_PER_MINUTE="0")
     database = None
     if args.postgres:
         database = f"ips_bench_{os.getpid()}"
