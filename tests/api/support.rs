@@ -225,6 +225,26 @@ impl TestApp {
         }
     }
 
+    /// Stores an `Idempotency-Key` claim of `POST /v1/students` with `body`, taken at
+    /// `locked_at`, as a request that is still running (or died) leaves it.
+    pub fn claim_student_key(
+        &self,
+        client_id: &str,
+        key: &str,
+        body: &Value,
+        locked_at: chrono::NaiveDateTime,
+    ) {
+        let input: ips_api::api::students::StudentInput =
+            serde_json::from_value(body.clone()).expect("student input");
+        let fingerprint = ips_api::api::idempotency::fingerprint("POST /v1/students", &input)
+            .expect("fingerprint");
+        let locked_at = locked_at.format("%Y-%m-%d %H:%M:%S");
+        self.execute(&format!(
+            "INSERT INTO idempotency_keys (client_id, idempotency_key, request_hash, state, created_at, locked_at) \
+             VALUES ('{client_id}', '{key}', '{fingerprint}', 'in_progress', '{locked_at}', '{locked_at}')"
+        ));
+    }
+
     /// Creates a client for `districts` with `scopes` and signs a token for it.
     pub fn client(&self, districts: &[&str], scopes: &[&str]) -> Client {
         let districts: Vec<String> = districts.iter().map(|d| d.to_string()).collect();
