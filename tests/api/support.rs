@@ -39,7 +39,7 @@ pub enum Backend {
     Postgres,
 }
 
-fn postgres_admin_url() -> String {
+pub fn postgres_admin_url() -> String {
     std::env::var("IPS_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
@@ -69,7 +69,7 @@ pub fn postgres_available() -> bool {
 }
 
 /// A database that exists for one test.
-enum TestDatabase {
+pub enum TestDatabase {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { name: String },
 }
@@ -84,7 +84,8 @@ impl Drop for TestDatabase {
     }
 }
 
-fn create_database(backend: Backend) -> (String, TestDatabase) {
+/// Creates an empty database and returns its URL (or SQLite path) with its owner.
+pub fn create_database(backend: Backend) -> (String, TestDatabase) {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temporary directory");
