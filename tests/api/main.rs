@@ -13,6 +13,7 @@ mod crash;
 mod errors;
 mod isolation;
 mod openapi;
+mod outage;
 mod plans;
 mod reviews;
 mod server;
