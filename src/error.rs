@@ -343,6 +343,15 @@ impl ApiError {
         ApiError::new(ErrorCode::NotFound, format!("{what} not found"))
     }
 
+    /// 409 for a request whose `Idempotency-Key` another request with the same body holds.
+    pub fn idempotency_key_in_use() -> Self {
+        ApiError::new(
+            ErrorCode::IdempotencyKeyInUse,
+            "a request with this Idempotency-Key is still being processed; retry after it completes",
+        )
+        .with_header(header::RETRY_AFTER, "1")
+    }
+
     /// 500 whose cause is logged once and never sent to the client.
     pub fn internal(source: impl Into<anyhow::Error>) -> Self {
         let mut error = ApiError::new(

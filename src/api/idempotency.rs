@@ -1,8 +1,10 @@
 //! `Idempotency-Key` on creating POSTs. A retry with the same key and body replays the first
 //! response, the same key with another body gets 422, and a retry while the first request is
 //! still running gets 409. Keys are scoped to the API client and kept for 24 hours.
-
-use std::future::Future;
+//!
+//! A request first claims its key in a row of its own, whose primary key (client, key) lets
+//! only one concurrent request win. The create then stores its response under the claim in
+//! the same transaction as the record, so a record never exists without its stored response.
 
 use actix_web::dev::Payload;
 use actix_web::http::{StatusCode, header};
@@ -12,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorCode};
-use crate::store::idempotency::{Claim, StoredResponse};
+use crate::store::idempotency::{Claim, ClaimedKey, StoredResponse};
 
 /// Longest accepted key.
 const MAX_KEY_LENGTH: usize = 255;
@@ -70,6 +72,16 @@ impl Created {
         })
     }
 
+    /// Copies the response into the form the idempotency store keeps.
+    pub fn to_stored(&self) -> StoredResponse {
+        StoredResponse {
+            status: self.status.as_u16(),
+            body: self.body.clone(),
+            etag: self.etag.clone(),
+            location: self.location.clone(),
+        }
+    }
+
     fn into_response(self, replayed: bool) -> HttpResponse {
         let mut builder = HttpResponse::build(self.status);
         builder.content_type("application/json");
@@ -96,84 +108,101 @@ pub fn fingerprint(operation: &str, body: &impl serde::Serialize) -> Result<Stri
     Ok(format!("{:x}", hasher.finalize()))
 }
 
-/// Runs `create` once per client and key and replays its response on retries (see the TODO
-/// below for the crash window).
-pub async fn run<F, Fut>(
+/// Runs a create once per client and `Idempotency-Key` and replays its response on retries.
+///
+/// `create_once!(state, principal, key, fingerprint, |conn, q| body)` claims the key, then
+/// runs `body` (which returns `Result<Created, ApiError>`) in one write transaction, as
+/// [`crate::store::write!`] does. The same transaction stores the response under the key, so
+/// a create never commits without its stored response. After a crash, either neither exists
+/// and a retry runs the create once the claim expires, or both exist and a retry gets the
+/// replay. Without a key, `body` simply runs.
+macro_rules! create_once {
+    ($state:expr, $principal:expr, $key:expr, $fingerprint:expr, |$conn:ident, $q:ident| $body:expr) => {{
+        let state: &$crate::AppState = &$state;
+        match $crate::api::idempotency::begin(state, $principal, $key, $fingerprint).await? {
+            $crate::api::idempotency::Begin::Replay(response) => Ok(response),
+            $crate::api::idempotency::Begin::Run(claimed) => {
+                let claimed_in_transaction = claimed.clone();
+                let created = $crate::store::write!(state.store, |$conn, $q| {
+                    let created: $crate::api::idempotency::Created = $body?;
+                    if let Some(claimed) = &claimed_in_transaction {
+                        $q::idempotency::complete($conn, claimed, &created.to_stored())?;
+                    }
+                    Ok(created)
+                });
+                $crate::api::idempotency::finish(state, claimed, created).await
+            }
+        }
+    }};
+}
+pub(crate) use create_once;
+
+/// The next step of a request after looking up its `Idempotency-Key`.
+pub enum Begin {
+    /// The same request already completed: send its response again.
+    Replay(HttpResponse),
+    /// Run the create, holding the claimed key if the request sent one.
+    Run(Option<ClaimedKey>),
+}
+
+/// Claims the request's key, or returns the response to replay, or the error for a key that
+/// is busy or was used with another request. Called by [`create_once!`].
+pub async fn begin(
     state: &AppState,
     principal: &Principal,
     key: IdempotencyKey,
     fingerprint: String,
-    create: F,
-) -> Result<HttpResponse, ApiError>
-where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<Created, ApiError>>,
-{
+) -> Result<Begin, ApiError> {
     let Some(key) = key.0 else {
-        return create().await.map(|created| created.into_response(false));
+        return Ok(Begin::Run(None));
     };
 
     let client_id = principal.client_id.clone();
-    let claim = {
-        let (client_id, key) = (client_id.clone(), key.clone());
-        crate::store::write!(state.store, |conn, q| q::idempotency::claim(
-            conn,
-            &client_id,
-            &key,
-            &fingerprint
-        ))?
-    };
+    let claim = crate::store::write!(state.store, |conn, q| q::idempotency::claim(
+        conn,
+        &client_id,
+        &key,
+        &fingerprint
+    ))?;
     match claim {
-        Claim::Acquired => {}
+        Claim::Acquired(claimed) => Ok(Begin::Run(Some(claimed))),
         Claim::Replay(stored) => {
             let status = StatusCode::from_u16(stored.status).map_err(ApiError::internal)?;
-            return Ok(Created {
+            let created = Created {
                 status,
                 body: stored.body,
                 etag: stored.etag,
                 location: stored.location,
-            }
-            .into_response(true));
-        }
-        Claim::InProgress => {
-            return Err(ApiError::new(
-                ErrorCode::IdempotencyKeyInUse,
-                "a request with this Idempotency-Key is still being processed; retry after it completes",
-            )
-            .with_header(header::RETRY_AFTER, "1"));
-        }
-        Claim::Mismatch => {
-            return Err(ApiError::new(
-                ErrorCode::IdempotencyKeyReused,
-                "this Idempotency-Key was used with a different request; use a new key for a new request",
-            ));
-        }
-    }
-
-    // TODO: store the response in the create's own transaction. A crash between the two
-    // commits leaves the key in progress until LOCK_TIMEOUT, after which a retry runs again.
-    match create().await {
-        Ok(created) => {
-            let stored = StoredResponse {
-                status: created.status.as_u16(),
-                body: created.body.clone(),
-                etag: created.etag.clone(),
-                location: created.location.clone(),
             };
-            crate::store::write!(state.store, |conn, q| q::idempotency::complete(
-                conn, &client_id, &key, &stored
-            ))?;
-            Ok(created.into_response(false))
+            Ok(Begin::Replay(created.into_response(true)))
         }
-        Err(error) => {
-            // A failed request leaves nothing behind, so a retry may run it again.
-            let released = crate::store::write!(state.store, |conn, q| q::idempotency::release(
-                conn, &client_id, &key
-            ));
-            if let Err(release_error) = released {
-                tracing::warn!(error = %release_error, "failed to release idempotency key");
-            }
-            Err(error)
+        Claim::InProgress => Err(ApiError::idempotency_key_in_use()),
+        Claim::Mismatch => Err(ApiError::new(
+            ErrorCode::IdempotencyKeyReused,
+            "this Idempotency-Key was used with a different request; use a new key for a new request",
+        )),
+    }
+}
+
+/// Sends the result of a create. A failed create rolled back, so its claimed key is released
+/// and a retry may run it again. Called by [`create_once!`].
+pub async fn finish(
+    state: &AppState,
+    claimed: Option<ClaimedKey>,
+    created: Result<Created, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    let error = match created {
+        Ok(created) => return Ok(created.into_response(false)),
+        Err(error) => error,
+    };
+
+    if let Some(claimed) = claimed {
+        let released = crate::store::write!(state.store, |conn, q| q::idempotency::release(
+            conn, &claimed
+        ));
+        if let Err(release_error) = released {
+            tracing::warn!(error = %release_error, "failed to release idempotency key");
         }
     }
+    Err(error)
 }

@@ -10,7 +10,8 @@ use crate::store::schema::idempotency_keys;
 pub const RETENTION: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
 /// How long a request may hold a key before a retry may take it over. A request still running
-/// after this long has almost certainly died with its process.
+/// after this long has almost certainly died with its process. Taking over is safe because a
+/// create commits only together with the completion of its own claim (see [`complete`]).
 pub const LOCK_TIMEOUT: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 pub const STATE_IN_PROGRESS: &str = "in_progress";
@@ -40,11 +41,22 @@ pub struct StoredResponse {
     pub location: Option<String>,
 }
 
+/// A key held by one running request.
+///
+/// `locked_at` identifies the claim: a key is taken over only [`LOCK_TIMEOUT`] after its last
+/// claim, so every later claim of the same key has a later `locked_at`.
+#[derive(Debug, Clone)]
+pub struct ClaimedKey {
+    pub client_id: String,
+    pub key: String,
+    pub locked_at: NaiveDateTime,
+}
+
 /// Result of a request's attempt to claim its key.
 #[derive(Debug)]
 pub enum Claim {
     /// The key is new (or expired, or abandoned): the request may run.
-    Acquired,
+    Acquired(ClaimedKey),
     /// The same request already completed: replay its response.
     Replay(StoredResponse),
     /// The same request is still running.
@@ -88,7 +100,18 @@ crate::store::for_each_backend! {
                     return Ok(Claim::InProgress);
                 }
             }
-            diesel::delete(idempotency_keys::table.find((client_id, key))).execute(conn)?;
+            // Delete only the row that was read: if its request completed or another retry
+            // took the key over in the meantime, this deletes nothing and the key stays busy.
+            let deleted = diesel::delete(
+                idempotency_keys::table
+                    .find((client_id, key))
+                    .filter(idempotency_keys::state.eq(&row.state))
+                    .filter(idempotency_keys::locked_at.eq(row.locked_at)),
+            )
+            .execute(conn)?;
+            if deleted == 0 {
+                return Ok(Claim::InProgress);
+            }
         }
 
         let inserted = diesel::insert_into(idempotency_keys::table)
@@ -107,37 +130,54 @@ crate::store::for_each_backend! {
             .on_conflict_do_nothing()
             .execute(conn)?;
         if inserted == 1 {
-            Ok(Claim::Acquired)
+            Ok(Claim::Acquired(ClaimedKey {
+                client_id: client_id.to_owned(),
+                key: key.to_owned(),
+                locked_at: now,
+            }))
         } else {
             Ok(Claim::InProgress)
         }
     }
 
-    /// Stores the response of a completed request under its key.
+    /// Stores the response of a completed request under its claimed key.
+    ///
+    /// Call it in the transaction that creates the record, so that the record and the stored
+    /// response commit together. Fails with `idempotency_key_in_use` when the claim was taken
+    /// over by a retry, which rolls the create back.
     pub fn complete(
         conn: &mut Conn,
-        client_id: &str,
-        key: &str,
+        claimed: &ClaimedKey,
         response: &StoredResponse,
     ) -> Result<(), ApiError> {
-        diesel::update(idempotency_keys::table.find((client_id, key)))
-            .set((
+        let updated = diesel::update(
+            idempotency_keys::table
+                .find((&claimed.client_id, &claimed.key))
+                .filter(idempotency_keys::state.eq(STATE_IN_PROGRESS))
+                .filter(idempotency_keys::locked_at.eq(claimed.locked_at)),
+        )
+        .set((
                 idempotency_keys::state.eq(STATE_COMPLETED),
                 idempotency_keys::response_status.eq(i32::from(response.status)),
                 idempotency_keys::response_body.eq(&response.body),
                 idempotency_keys::response_etag.eq(&response.etag),
-                idempotency_keys::response_location.eq(&response.location),
-            ))
-            .execute(conn)?;
+            idempotency_keys::response_location.eq(&response.location),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
+            return Err(ApiError::idempotency_key_in_use());
+        }
         Ok(())
     }
 
-    /// Forgets a key whose request failed, so that a retry runs again.
-    pub fn release(conn: &mut Conn, client_id: &str, key: &str) -> Result<(), ApiError> {
+    /// Forgets a claimed key whose request failed, so that a retry runs again. A key that a
+    /// retry took over in the meantime stays with that retry.
+    pub fn release(conn: &mut Conn, claimed: &ClaimedKey) -> Result<(), ApiError> {
         diesel::delete(
             idempotency_keys::table
-                .find((client_id, key))
-                .filter(idempotency_keys::state.eq(STATE_IN_PROGRESS)),
+                .find((&claimed.client_id, &claimed.key))
+                .filter(idempotency_keys::state.eq(STATE_IN_PROGRESS))
+                .filter(idempotency_keys::locked_at.eq(claimed.locked_at)),
         )
         .execute(conn)?;
         Ok(())
@@ -148,5 +188,62 @@ crate::store::for_each_backend! {
         let cutoff = crate::store::now() - RETENTION;
         Ok(diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff)))
             .execute(conn)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use crate::store::{Pool, PoolOptions, Store};
+
+    fn response() -> StoredResponse {
+        StoredResponse {
+            status: 201,
+            body: "{}".to_owned(),
+            etag: None,
+            location: Some("/v1/students/1".to_owned()),
+        }
+    }
+
+    #[test]
+    fn stalled_request_cannot_complete_after_takeover() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("ips.sqlite3").display().to_string();
+        let options = PoolOptions {
+            max_size: 1,
+            acquire_timeout: std::time::Duration::from_secs(5),
+        };
+        let store = Store::connect(&path, &options).expect("store");
+        store.migrate().expect("migrate");
+        let Pool::Sqlite(pool) = store.pool() else {
+            panic!("a file path opens SQLite");
+        };
+        let conn = &mut pool.get().expect("connection");
+
+        let Claim::Acquired(first) = sqlite::claim(conn, "client", "key", "hash").expect("claim")
+        else {
+            panic!("a new key is acquired");
+        };
+        // The first request stalls for longer than the lock timeout.
+        let stalled = ClaimedKey {
+            locked_at: first.locked_at - LOCK_TIMEOUT,
+            ..first
+        };
+        diesel::update(idempotency_keys::table)
+            .set(idempotency_keys::locked_at.eq(stalled.locked_at))
+            .execute(conn)
+            .expect("age the claim");
+        let Claim::Acquired(retry) = sqlite::claim(conn, "client", "key", "hash").expect("claim")
+        else {
+            panic!("an abandoned key is taken over");
+        };
+
+        let error = sqlite::complete(conn, &stalled, &response()).expect_err("claim was lost");
+        assert_eq!(error.code(), ErrorCode::IdempotencyKeyInUse);
+        sqlite::release(conn, &stalled).expect("release");
+        sqlite::complete(conn, &retry, &response()).expect("the retry completes");
+        let replay = sqlite::claim(conn, "client", "key", "hash").expect("claim");
+        assert!(matches!(replay, Claim::Replay(_)), "{replay:?}");
     }
 }

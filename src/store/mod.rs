@@ -248,11 +248,15 @@ impl Store {
             // No background replenishment (`min_idle` 0): r2d2 would otherwise open a
             // connection on a pool thread after each checkout, and a command that exits during
             // that connect crashes inside libpq's process teardown.
+            // A restart of PostgreSQL leaves every pooled connection dead without notice.
+            // Checking each connection with `SELECT 1` at checkout costs one round trip, and
+            // in return the pool replaces dead connections instead of failing a request with
+            // each of them.
             let pool = r2d2::Pool::builder()
                 .max_size(options.max_size)
                 .min_idle(Some(0))
                 .connection_timeout(options.acquire_timeout)
-                .test_on_check_out(false)
+                .test_on_check_out(true)
                 .connection_customizer(Box::new(PostgresSettings))
                 .build(manager)
                 .context("failed to connect to PostgreSQL")?;

@@ -211,18 +211,12 @@ async fn idempotency_key_in_flight_is_409(backend: Backend) {
     let client = app.admin_client();
     let body = student("1000000014");
     // Claim the key as a request that is still running would.
-    let fingerprint = ips_api::api::idempotency::fingerprint(
-        "POST /v1/students",
-        &serde_json::from_value::<ips_api::api::students::StudentInput>(body.clone())
-            .expect("input"),
-    )
-    .expect("fingerprint");
-    let now = chrono::Utc::now().naive_utc().format("%Y-%m-%d %H:%M:%S");
-    app.execute(&format!(
-        "INSERT INTO idempotency_keys (client_id, idempotency_key, request_hash, state, created_at, locked_at) \
-         VALUES ('{}', 'in-flight', '{fingerprint}', 'in_progress', '{now}', '{now}')",
-        client.id
-    ));
+    app.claim_student_key(
+        &client.id,
+        "in-flight",
+        &body,
+        chrono::Utc::now().naive_utc(),
+    );
 
     let reply = app
         .send(

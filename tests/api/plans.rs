@@ -209,7 +209,7 @@ pub(crate) async fn setup(
     )
 }
 
-fn patch(path: &str, token: &str, if_match: &str, body: &Value) -> TestRequest {
+pub(crate) fn patch(path: &str, token: &str, if_match: &str, body: &Value) -> TestRequest {
     TestRequest::patch()
         .uri(path)
         .insert_header(("Authorization", format!("Bearer {token}")))

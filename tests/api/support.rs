@@ -39,7 +39,7 @@ pub enum Backend {
     Postgres,
 }
 
-fn postgres_admin_url() -> String {
+pub fn postgres_admin_url() -> String {
     std::env::var("IPS_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
@@ -69,7 +69,7 @@ pub fn postgres_available() -> bool {
 }
 
 /// A database that exists for one test.
-enum TestDatabase {
+pub enum TestDatabase {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { name: String },
 }
@@ -84,7 +84,8 @@ impl Drop for TestDatabase {
     }
 }
 
-fn create_database(backend: Backend) -> (String, TestDatabase) {
+/// Creates an empty database and returns its URL (or SQLite path) with its owner.
+pub fn create_database(backend: Backend) -> (String, TestDatabase) {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temporary directory");
@@ -223,6 +224,26 @@ impl TestApp {
                 .batch_execute(sql)
                 .expect("execute"),
         }
+    }
+
+    /// Stores an `Idempotency-Key` claim of `POST /v1/students` with `body`, taken at
+    /// `locked_at`, as a request that is still running (or died) leaves it.
+    pub fn claim_student_key(
+        &self,
+        client_id: &str,
+        key: &str,
+        body: &Value,
+        locked_at: chrono::NaiveDateTime,
+    ) {
+        let input: ips_api::api::students::StudentInput =
+            serde_json::from_value(body.clone()).expect("student input");
+        let fingerprint = ips_api::api::idempotency::fingerprint("POST /v1/students", &input)
+            .expect("fingerprint");
+        let locked_at = locked_at.format("%Y-%m-%d %H:%M:%S");
+        self.execute(&format!(
+            "INSERT INTO idempotency_keys (client_id, idempotency_key, request_hash, state, created_at, locked_at) \
+             VALUES ('{client_id}', '{key}', '{fingerprint}', 'in_progress', '{locked_at}', '{locked_at}')"
+        ));
     }
 
     /// Creates a client for `districts` with `scopes` and signs a token for it.

@@ -45,16 +45,12 @@ pub async fn create_course(
     let district_id = principal.district_for_write(input.district_id.as_deref(), "/districtId")?;
     let fingerprint = idempotency::fingerprint("POST /v1/courses", &input)?;
 
-    idempotency::run(&state, &principal, key, fingerprint, || async {
-        let row = CourseRow::new(district_id, input.fields());
-        let row = crate::store::write!(state.store, |conn, q| {
-            q::courses::create(conn, &row)?;
-            Ok(row)
-        })?;
+    let row = CourseRow::new(district_id, input.fields());
+    idempotency::create_once!(state, &principal, key, fingerprint, |conn, q| {
+        q::courses::create(conn, &row)?;
         let location = format!("/v1/courses/{}", row.id);
         Created::new(&Course::from(row.clone()), etag(row.revision), location)
     })
-    .await
 }
 
 /// Get a catalog course

@@ -88,23 +88,22 @@ pub async fn create_plan(
     let client_id = principal.client_id.clone();
     let fingerprint = idempotency::fingerprint("POST /v1/plans", &body)?;
 
-    idempotency::run(&state, &principal, key, fingerprint, || async {
-        let row = crate::store::write!(state.store, |conn, q| {
-            let student = q::students::find(conn, &districts, &student_id)?.ok_or_else(|| {
-                ApiError::invalid_field(
-                    "/studentId",
-                    "unknown",
-                    "studentId does not name a student of this client's districts",
-                )
-            })?;
-            let active = PlanFilter {
-                district_ids: vec![student.district_id.clone()],
-                student_id: Some(student.id.clone()),
-                status: Some(crate::store::plans::STATUS_ACTIVE.to_owned()),
-                ..PlanFilter::default()
-            };
-            if let Some(existing) = q::plans::list(conn, &active, None, 1)?.first() {
-                return Err(ApiError::new(
+    idempotency::create_once!(state, &principal, key, fingerprint, |conn, q| {
+        let student = q::students::find(conn, &districts, &student_id)?.ok_or_else(|| {
+            ApiError::invalid_field(
+                "/studentId",
+                "unknown",
+                "studentId does not name a student of this client's districts",
+            )
+        })?;
+        let active = PlanFilter {
+            district_ids: vec![student.district_id.clone()],
+            student_id: Some(student.id.clone()),
+            status: Some(crate::store::plans::STATUS_ACTIVE.to_owned()),
+            ..PlanFilter::default()
+        };
+        if let Some(existing) = q::plans::list(conn, &active, None, 1)?.first() {
+            return Err(ApiError::new(
                     ErrorCode::Conflict,
                     format!(
                         "the student already has the active plan {}; revise it, or archive it before creating another",
@@ -117,25 +116,22 @@ pub async fn create_plan(
                     "a student has at most one active plan",
                 )])
                 .with_header(actix_web::http::header::LOCATION, &format!("/v1/plans/{}", existing.id)));
-            }
-            let checked = check_body!(conn, q, &student.district_id, body);
-            let row = new_row(&student.district_id, &student.id, &checked)?;
-            let changed = changed_sections(None, &checked.body);
-            let revision = Revision {
-                changed_by: &client_id,
-                changed: &changed,
-                course_ids: &checked.course_ids,
-            };
-            q::plans::create(conn, &row, &revision)?;
-            Ok(row)
-        })?;
+        }
+        let checked = check_body!(conn, q, &student.district_id, body);
+        let row = new_row(&student.district_id, &student.id, &checked)?;
+        let changed = changed_sections(None, &checked.body);
+        let revision = Revision {
+            changed_by: &client_id,
+            changed: &changed,
+            course_ids: &checked.course_ids,
+        };
+        q::plans::create(conn, &row, &revision)?;
         Created::new(
             &plan_of(&row)?,
             etag(row.revision),
             format!("/v1/plans/{}", row.id),
         )
     })
-    .await
 }
 
 /// Get a plan of study

@@ -252,15 +252,12 @@ pub async fn create_review(
     let fingerprint =
         idempotency::fingerprint(&format!("POST /v1/plans/{plan_id}/reviews"), &body)?;
 
-    idempotency::run(&state, &principal, key, fingerprint, || async {
-        let row = crate::store::write!(state.store, |conn, q| {
-            let plan = q::plans::find(conn, &districts, &plan_id)?
-                .ok_or_else(|| ApiError::not_found("plan"))?;
-            Ok(store_review!(conn, q, &plan, &body, "", None, &client_id))
-        })?;
+    idempotency::create_once!(state, &principal, key, fingerprint, |conn, q| {
+        let plan = q::plans::find(conn, &districts, &plan_id)?
+            .ok_or_else(|| ApiError::not_found("plan"))?;
+        let row = store_review!(conn, q, &plan, &body, "", None, &client_id);
         created(&row)
     })
-    .await
 }
 
 /// Amend a plan review
@@ -308,45 +305,38 @@ pub async fn amend_review(
         &amendment,
     )?;
 
-    idempotency::run(&state, &principal, key, fingerprint, || async {
-        let row = crate::store::write!(state.store, |conn, q| {
-            let plan = q::plans::find(conn, &districts, &plan_id)?
-                .ok_or_else(|| ApiError::not_found("plan"))?;
-            let original =
-                q::reviews::find(conn, std::slice::from_ref(&plan.district_id), &review_id)?
-                    .filter(|review| review.plan_id == plan.id)
-                    .ok_or_else(|| ApiError::not_found("review"))?;
-            if let Some((_, newer)) = q::reviews::amendments_of(
-                conn,
-                &plan.district_id,
-                std::slice::from_ref(&original.id),
-            )?
-            .into_iter()
-            .next()
-            {
-                return Err(ApiError::new(
-                    crate::error::ErrorCode::Conflict,
-                    format!(
-                        "review {} was already amended by review {newer}; amend that one",
-                        original.id
-                    ),
-                ));
-            }
-            let mut body = amendment.review.clone();
-            body.plan_revision = body.plan_revision.or(Some(original.plan_revision));
-            Ok(store_review!(
-                conn,
-                q,
-                &plan,
-                &body,
-                "/review",
-                Some((original.id.as_str(), amendment.reason.as_str())),
-                &client_id
-            ))
-        })?;
+    idempotency::create_once!(state, &principal, key, fingerprint, |conn, q| {
+        let plan = q::plans::find(conn, &districts, &plan_id)?
+            .ok_or_else(|| ApiError::not_found("plan"))?;
+        let original = q::reviews::find(conn, std::slice::from_ref(&plan.district_id), &review_id)?
+            .filter(|review| review.plan_id == plan.id)
+            .ok_or_else(|| ApiError::not_found("review"))?;
+        if let Some((_, newer)) =
+            q::reviews::amendments_of(conn, &plan.district_id, std::slice::from_ref(&original.id))?
+                .into_iter()
+                .next()
+        {
+            return Err(ApiError::new(
+                crate::error::ErrorCode::Conflict,
+                format!(
+                    "review {} was already amended by review {newer}; amend that one",
+                    original.id
+                ),
+            ));
+        }
+        let mut body = amendment.review.clone();
+        body.plan_revision = body.plan_revision.or(Some(original.plan_revision));
+        let row = store_review!(
+            conn,
+            q,
+            &plan,
+            &body,
+            "/review",
+            Some((original.id.as_str(), amendment.reason.as_str())),
+            &client_id
+        );
         created(&row)
     })
-    .await
 }
 
 /// Get a plan review

@@ -53,19 +53,15 @@ pub async fn create_student(
     let district_id = principal.district_for_write(input.district_id.as_deref(), "/districtId")?;
     let fingerprint = idempotency::fingerprint("POST /v1/students", &input)?;
 
-    idempotency::run(&state, &principal, key, fingerprint, || async {
-        let row = StudentRow::new(district_id, input.fields());
-        let row = crate::store::write!(state.store, |conn, q| {
-            q::students::create(conn, &row)?;
-            Ok(row)
-        })?;
+    let row = StudentRow::new(district_id, input.fields());
+    idempotency::create_once!(state, &principal, key, fingerprint, |conn, q| {
+        q::students::create(conn, &row)?;
         Created::new(
             &Student::from(row.clone()),
             etag(row.revision),
             location(&row.id),
         )
     })
-    .await
 }
 
 /// Get a student
