@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod changes;
 pub mod courses;
 pub mod districts;
+pub mod document;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
@@ -60,7 +61,15 @@ use crate::error::{ApiError, ErrorCode};
     modifiers(&SecuritySchemes),
     security(("bearerAuth" = []), ("oauth2" = [])),
     components(
-        schemas(crate::error::Problem, crate::error::ErrorCode, crate::error::FieldError),
+        schemas(
+            crate::error::Problem,
+            crate::error::ErrorCode,
+            crate::error::FieldError,
+            // Referenced only through a recursive field or a parameter, which utoipa does
+            // not follow when it collects schemas.
+            crate::domain::audit::Branch,
+            changes::ResourceType,
+        ),
         responses(
             responses::BadRequest,
             responses::Unauthorized,

@@ -7,6 +7,7 @@ mod audits;
 mod auth;
 mod bulk;
 mod changes;
+mod contract;
 mod courses;
 mod errors;
 mod isolation;
