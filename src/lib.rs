@@ -41,17 +41,22 @@ pub struct AppState {
     pub active_clients: auth::ActiveClients,
 }
 
-fn with_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+/// Registers every route on `app` and returns it with the finished OpenAPI document.
+fn with_routes<T>(app: UtoipaApp<T>) -> (App<T>, utoipa::openapi::OpenApi)
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    app.openapi(api::ApiDoc::openapi())
+    let (app, mut document) = app
+        .openapi(api::ApiDoc::openapi())
         .configure(api::configure)
+        .split_for_parts();
+    api::document::finish(&mut document);
+    (app, document)
 }
 
 /// Builds the OpenAPI document of every public route, as served at `/openapi.json`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let (_, document) = with_routes(App::new().into_utoipa_app()).split_for_parts();
+    let (_, document) = with_routes(App::new().into_utoipa_app());
     document
 }
 
@@ -73,8 +78,7 @@ pub fn app(
             .into_utoipa_app()
             .app_data(state)
             .app_data(web::PayloadConfig::new(body_limit)),
-    )
-    .split_for_parts();
+    );
 
     app.service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))

@@ -157,7 +157,7 @@ pub async fn list_changes(
     principal.require(Scope::ChangesRead)?;
     let after = query.after.unwrap_or(0);
     let limit = i64::from(query.limit.unwrap_or(DEFAULT_LIMIT));
-    let districts = principal.districts_matching(query.district_id.as_deref());
+    let districts = principal.districts_for_filter(query.district_id.as_deref())?;
     let resource_type = query.resource_type.map(ResourceType::as_str);
 
     let mut rows = crate::store::read!(state.store, |conn, q| q::changes::list(

@@ -115,33 +115,44 @@ pub fn parse_json<T>(bytes: &[u8]) -> Result<T, ApiError>
 where
     T: DeserializeOwned + Validate,
 {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value: T = match serde_path_to_error::deserialize(&mut deserializer) {
-        Ok(value) => value,
-        Err(error) => {
-            let pointer = pointer_of(error.path());
-            let inner = error.into_inner();
-            return Err(match inner.classify() {
-                serde_json::error::Category::Data => {
-                    ApiError::validation(vec![data_error(pointer, &inner.to_string())])
-                }
-                _ => ApiError::new(
-                    ErrorCode::MalformedJson,
-                    format!("the body is not valid JSON: {inner}"),
-                ),
-            });
-        }
-    };
-    if let Err(error) = deserializer.end() {
-        return Err(ApiError::new(
+    let mut document: serde_json::Value = serde_json::from_slice(bytes).map_err(|error| {
+        ApiError::new(
             ErrorCode::MalformedJson,
-            format!("the body has trailing characters after the JSON value: {error}"),
-        ));
-    }
+            format!("the body is not valid JSON: {error}"),
+        )
+    })?;
+    whole_floats_to_integers(&mut document);
+    let value: T = serde_path_to_error::deserialize(document).map_err(|error| {
+        let pointer = pointer_of(error.path());
+        ApiError::validation(vec![data_error(pointer, &error.into_inner().to_string())])
+    })?;
     value
         .validate()
         .map_err(|e| ApiError::validation(validation_errors(&e)))?;
     Ok(value)
+}
+
+/// Rewrites every number with a zero fraction, such as `2030.0`, as an integer. JSON Schema
+/// counts such a number as an `integer`, and some JSON encoders write every number as a
+/// float, but serde accepts only integer literals for integer fields.
+fn whole_floats_to_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64()
+                && !number.is_i64()
+                && !number.is_u64()
+                && float.fract() == 0.0
+                && float.abs() < 9.0e15
+            {
+                // The bound keeps the conversion exact: every whole f64 below 2^53 is an i64.
+                *value = Value::from(float as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_floats_to_integers),
+        Value::Object(members) => members.values_mut().for_each(whole_floats_to_integers),
+        _ => {}
+    }
 }
 
 impl<T> FromRequest for Json<T>
@@ -274,6 +285,14 @@ mod tests {
         let error = parse_json::<Body>(br#"{"gradeLevel":9,"gradLevel":9}"#).expect_err("unknown");
         assert_eq!(pointer(&error).as_deref(), Some("/gradLevel"));
         assert_eq!(error.errors()[0].code, "unknown_field");
+    }
+
+    #[test]
+    fn whole_float_is_accepted_as_integer() {
+        let body: Body = parse_json(br#"{"gradeLevel": 9.0}"#).expect("whole float");
+        assert_eq!(body.grade_level, 9);
+        let error = parse_json::<Body>(br#"{"gradeLevel": 9.5}"#).expect_err("fraction");
+        assert_eq!(pointer(&error).as_deref(), Some("/gradeLevel"));
     }
 
     #[test]

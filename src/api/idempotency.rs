@@ -19,6 +19,9 @@ use crate::store::idempotency::{Claim, ClaimedKey, StoredResponse};
 /// Longest accepted key.
 const MAX_KEY_LENGTH: usize = 255;
 
+/// The keys [`IdempotencyKey`] accepts, for the OpenAPI document.
+pub const KEY_PATTERN: &str = r"^[\x21-\x7E]{1,255}$";
+
 /// The optional `Idempotency-Key` header.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey(pub Option<String>);
@@ -33,8 +36,10 @@ impl FromRequest for IdempotencyKey {
             Some(value) => value
                 .to_str()
                 .ok()
-                .map(str::trim)
-                .filter(|key| !key.is_empty() && key.len() <= MAX_KEY_LENGTH)
+                .filter(|key| {
+                    (1..=MAX_KEY_LENGTH).contains(&key.len())
+                        && key.bytes().all(|b| b.is_ascii_graphic())
+                })
                 .map(|key| IdempotencyKey(Some(key.to_owned())))
                 .ok_or_else(|| {
                     ApiError::invalid_header(

@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod changes;
 pub mod courses;
 pub mod districts;
+pub mod document;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
@@ -64,10 +65,10 @@ use crate::error::{ApiError, ErrorCode};
             crate::error::Problem,
             crate::error::ErrorCode,
             crate::error::FieldError,
-            // Referenced only from query parameters or from behind `no_recursion`, so utoipa
-            // does not collect them on its own.
-            changes::ResourceType,
+            // Referenced only through a recursive field or a parameter, which utoipa does
+            // not follow when it collects schemas.
             crate::domain::audit::Branch,
+            changes::ResourceType,
         ),
         responses(
             responses::BadRequest,

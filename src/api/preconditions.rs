@@ -28,6 +28,11 @@ pub fn lost_race(latest_revision: Option<i32>, what: &str) -> ApiError {
     }
 }
 
+/// The values [`IfMatch`] accepts, for the OpenAPI document: `*` or a comma-separated list of
+/// strong or weak entity tags.
+pub const IF_MATCH_PATTERN: &str =
+    r#"^(\*|(W/)?"[\x21\x23-\x2B\x2D-\x7E]*"([ \t]*,[ \t]*(W/)?"[\x21\x23-\x2B\x2D-\x7E]*")*)$"#;
+
 /// The parsed `If-Match` header. Required on PUT, PATCH and DELETE.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IfMatch {
@@ -53,17 +58,30 @@ impl IfMatch {
             return Some(IfMatch::Any);
         }
         let mut revisions = Vec::new();
-        for tag in value.split(',').map(str::trim) {
-            // Weak tags never match under If-Match (RFC 9110 section 13.1.1).
-            if tag.starts_with("W/") {
-                revisions.push(-1);
-                continue;
+        for tag in value.split(',').map(|tag| tag.trim_matches([' ', '\t'])) {
+            let (weak, tag) = match tag.strip_prefix("W/") {
+                Some(rest) => (true, rest),
+                None => (false, tag),
+            };
+            let opaque = tag.strip_prefix('"')?.strip_suffix('"')?;
+            if !opaque.bytes().all(is_etag_char) {
+                return None;
             }
-            let inner = tag.strip_prefix('"')?.strip_suffix('"')?;
-            revisions.push(inner.parse().unwrap_or(-1));
+            // Weak tags never match under If-Match (RFC 9110 section 13.1.1).
+            revisions.push(if weak {
+                -1
+            } else {
+                opaque.parse().unwrap_or(-1)
+            });
         }
         Some(IfMatch::Revisions(revisions))
     }
+}
+
+/// Reports whether `byte` may appear between the quotes of an entity tag: visible ASCII
+/// other than `"` (RFC 9110 `etagc`), and other than `,`, which separates the tags of a list.
+fn is_etag_char(byte: u8) -> bool {
+    byte.is_ascii_graphic() && byte != b'"' && byte != b','
 }
 
 /// 412 telling the client to refetch, with the current ETag.
@@ -78,25 +96,44 @@ pub fn stale(current: i32) -> ApiError {
     .with_header(header::ETAG, &etag(current))
 }
 
+/// Parses the `If-Match` header of `req`, or returns `None` when it has none.
+fn if_match_header(req: &HttpRequest) -> Option<Result<IfMatch, ApiError>> {
+    let value = req.headers().get(header::IF_MATCH)?;
+    Some(value.to_str().ok().and_then(IfMatch::parse).ok_or_else(|| {
+        ApiError::invalid_header(
+            "If-Match",
+            "format",
+            "If-Match must be * or a list of quoted ETags such as \"3\"",
+        )
+    }))
+}
+
 impl FromRequest for IfMatch {
     type Error = ApiError;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let result = match req.headers().get(header::IF_MATCH) {
-            None => Err(ApiError::new(
+        let result = if_match_header(req).unwrap_or_else(|| {
+            Err(ApiError::new(
                 ErrorCode::PreconditionRequired,
                 "send If-Match with the ETag of the revision you read (or * to overwrite any revision)",
-            )),
-            Some(value) => value.to_str().ok().and_then(IfMatch::parse).ok_or_else(|| {
-                ApiError::invalid_header(
-                    "If-Match",
-                    "format",
-                    "If-Match must be * or a list of quoted ETags such as \"3\"",
-                )
-            }),
-        };
+            ))
+        });
         std::future::ready(result)
+    }
+}
+
+/// An `If-Match` header that the operation does not require. Unlike `Option<IfMatch>`, which
+/// would ignore it, a malformed header is rejected with 400.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionalIfMatch(pub Option<IfMatch>);
+
+impl FromRequest for OptionalIfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        std::future::ready(if_match_header(req).transpose().map(OptionalIfMatch))
     }
 }
 
@@ -113,6 +150,10 @@ mod tests {
             Some(IfMatch::Revisions(vec![3, 4]))
         );
         assert_eq!(IfMatch::parse("3"), None);
+        assert_eq!(IfMatch::parse(""), None);
+        assert_eq!(IfMatch::parse("W/3"), None);
+        assert_eq!(IfMatch::parse("\"3\u{7f}\""), None);
+        assert_eq!(IfMatch::parse("\"3\",,\"4\""), None);
     }
 
     #[test]

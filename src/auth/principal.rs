@@ -71,6 +71,21 @@ impl Principal {
         }
     }
 
+    /// Narrows the client's districts to the `districtId` filter of a list, as
+    /// [`Principal::districts_matching`] does, after rejecting a malformed id with 400.
+    pub fn districts_for_filter(&self, requested: Option<&str>) -> Result<Vec<String>, ApiError> {
+        if let Some(id) = requested
+            && !crate::domain::identifiers::is_district_id(id)
+        {
+            return Err(ApiError::invalid_parameter(
+                "districtId",
+                "pattern",
+                format!("districtId {id:?} must be a KSDE district id such as D0259"),
+            ));
+        }
+        Ok(self.districts_matching(requested))
+    }
+
     /// Picks the district a read is about, from the `districtId` query parameter. It may be
     /// omitted when the client acts for exactly one district.
     pub fn district_for_read(&self, requested: Option<&str>) -> Result<String, ApiError> {

@@ -15,6 +15,19 @@ pub fn is_school_id(value: &str) -> bool {
     value.len() == 4 && value.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Reports whether `value` can be a client-chosen id, which appears in URL paths and `Location`
+/// headers: 1 to 64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter or digit,
+/// such as `usd259-2028`. The OpenAPI schemas of such ids carry the same rule as a pattern.
+pub fn is_client_chosen_id(value: &str) -> bool {
+    let mut bytes = value.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && value.len() <= 64
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// The message for an id that [`is_client_chosen_id`] rejects.
+pub const CLIENT_CHOSEN_ID_RULE: &str = "must be 1 to 64 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit, such as usd259-2028";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +54,17 @@ mod tests {
         assert!(is_school_id("1234"));
         assert!(!is_school_id("123"));
         assert!(!is_school_id("12a4"));
+    }
+
+    #[test]
+    fn client_chosen_ids() {
+        assert!(is_client_chosen_id("ks-state-2028"));
+        assert!(is_client_chosen_id("usd259.v2_draft"));
+        assert!(!is_client_chosen_id(""));
+        assert!(!is_client_chosen_id("-leading"));
+        assert!(!is_client_chosen_id("has space"));
+        assert!(!is_client_chosen_id("a/b"));
+        assert!(!is_client_chosen_id("\u{10}"));
+        assert!(!is_client_chosen_id(&"a".repeat(65)));
     }
 }

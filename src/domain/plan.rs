@@ -9,8 +9,9 @@ pub const LAST_GRADE: i32 = 12;
 
 /// Returns the grade a student graduating in `graduation_year` is in during `school_year`
 /// when on schedule: grade 12 in the graduation year, grade 11 the year before, and so on.
+/// The arithmetic saturates, because the years may come unchecked from a request.
 pub fn expected_grade(graduation_year: i32, school_year: i32) -> i32 {
-    LAST_GRADE - (graduation_year - school_year)
+    LAST_GRADE.saturating_sub(graduation_year.saturating_sub(school_year))
 }
 
 /// Checks that a course entry's school year and grade level fit the graduation year. One
@@ -22,7 +23,7 @@ pub fn check_entry_timing(
 ) -> Result<(), (&'static str, String)> {
     let expected = expected_grade(graduation_year, school_year);
     if !(FIRST_GRADE..=LAST_GRADE).contains(&expected) {
-        let first = graduation_year - (LAST_GRADE - FIRST_GRADE);
+        let first = graduation_year.saturating_sub(LAST_GRADE - FIRST_GRADE);
         return Err((
             "schoolYear",
             format!(
@@ -151,5 +152,12 @@ mod tests {
             ("ENG9".to_owned(), false, Attempt::Counting),
         ];
         assert_eq!(repeated_entries(&entries), vec![5]);
+    }
+
+    #[test]
+    fn extreme_years_do_not_overflow() {
+        assert!(expected_grade(2030, i32::MIN + 1) < FIRST_GRADE);
+        assert!(expected_grade(i32::MIN, 2030) > LAST_GRADE);
+        assert!(check_entry_timing(i32::MIN, i32::MAX, 9).is_err());
     }
 }

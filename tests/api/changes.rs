@@ -1,5 +1,4 @@
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use serde_json::json;
 
 use crate::support::{Backend, DISTRICT, OTHER_DISTRICT, TestApp, student};
@@ -21,12 +20,7 @@ async fn feed_records_upserts_and_deletes_in_order(backend: Backend) {
     other["schoolId"] = json!("4321");
     app.create_student(&outsider.token, other).await;
     let deleted = app
-        .send(
-            TestRequest::delete()
-                .uri(&format!("/v1/students/{id}"))
-                .insert_header(("Authorization", format!("Bearer {}", client.token)))
-                .insert_header(("If-Match", "\"2\"")),
-        )
+        .delete(&format!("/v1/students/{id}"), &client.token, "\"2\"")
         .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
 

@@ -8,6 +8,7 @@ mod auth;
 mod bulk;
 mod changes;
 mod concurrency;
+mod contract;
 mod courses;
 mod crash;
 mod errors;

@@ -151,3 +151,87 @@ fn error_catalogue_lists_every_code() {
         "docs/ERRORS.md lists a code the service does not have"
     );
 }
+
+/// Collects every `$ref` in `value`.
+fn references<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::Object(members) => {
+            if let Some(reference) = members.get("$ref").and_then(Value::as_str) {
+                out.push(reference);
+            }
+            members.values().for_each(|member| references(member, out));
+        }
+        Value::Array(items) => items.iter().for_each(|item| references(item, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_resolves() {
+    let document: Value = serde_json::from_str(&generated()).expect("parse OpenAPI");
+    let mut found = Vec::new();
+    references(&document, &mut found);
+    assert!(!found.is_empty());
+    for reference in found {
+        let pointer = reference.trim_start_matches('#');
+        assert!(
+            document.pointer(pointer).is_some(),
+            "{reference} names no part of the document"
+        );
+    }
+}
+
+/// Collects every `allOf` part in `value`.
+fn all_of_parts<'a>(value: &'a Value, out: &mut Vec<&'a Value>) {
+    match value {
+        Value::Object(members) => {
+            if let Some(parts) = members.get("allOf").and_then(Value::as_array) {
+                out.extend(parts);
+            }
+            members
+                .values()
+                .for_each(|member| all_of_parts(member, out));
+        }
+        Value::Array(items) => items.iter().for_each(|item| all_of_parts(item, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn no_all_of_part_is_closed() {
+    // A closed part of an allOf rejects the other parts' properties, so no value could
+    // satisfy the whole.
+    let document: Value = serde_json::from_str(&generated()).expect("parse OpenAPI");
+    let mut parts = Vec::new();
+    all_of_parts(&document, &mut parts);
+    assert!(!parts.is_empty());
+    for part in parts {
+        let part = resolve(&document, part);
+        assert_ne!(
+            part["additionalProperties"],
+            Value::Bool(false),
+            "closed allOf part: {part}"
+        );
+    }
+}
+
+#[test]
+fn precondition_headers_have_patterns() {
+    let document: Value = serde_json::from_str(&generated()).expect("parse OpenAPI");
+    let mut checked = 0;
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap_or_default();
+                if name == "If-Match" || name == "Idempotency-Key" {
+                    assert!(
+                        parameter["schema"]["pattern"].is_string(),
+                        "{method} {path}: {name} has no pattern"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 0);
+}

@@ -494,21 +494,11 @@ async fn used_course_cannot_be_deleted(backend: Backend) {
     app.post_json("/v1/plans", &token, &four_year_plan(&student_id, &ids))
         .await;
     let reply = app
-        .send(
-            TestRequest::delete()
-                .uri(&format!("/v1/courses/{}", ids["CHEM"]))
-                .insert_header(("Authorization", format!("Bearer {token}")))
-                .insert_header(("If-Match", "*")),
-        )
+        .delete(&format!("/v1/courses/{}", ids["CHEM"]), &token, "*")
         .await;
     assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.text);
     let student = app
-        .send(
-            TestRequest::delete()
-                .uri(&format!("/v1/students/{student_id}"))
-                .insert_header(("Authorization", format!("Bearer {token}")))
-                .insert_header(("If-Match", "*")),
-        )
+        .delete(&format!("/v1/students/{student_id}"), &token, "*")
         .await;
     assert_eq!(student.status, StatusCode::CONFLICT, "{}", student.text);
 }

@@ -144,24 +144,10 @@ async fn delete_removes_student(backend: Backend) {
         .await;
     let path = format!("/v1/students/{}", created["id"].as_str().expect("id"));
 
-    let stale = app
-        .send(
-            TestRequest::delete()
-                .uri(&path)
-                .insert_header(("Authorization", format!("Bearer {}", client.token)))
-                .insert_header(("If-Match", "\"7\"")),
-        )
-        .await;
+    let stale = app.delete(&path, &client.token, "\"7\"").await;
     assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
 
-    let reply = app
-        .send(
-            TestRequest::delete()
-                .uri(&path)
-                .insert_header(("Authorization", format!("Bearer {}", client.token)))
-                .insert_header(("If-Match", "\"1\"")),
-        )
-        .await;
+    let reply = app.delete(&path, &client.token, "\"1\"").await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     assert_eq!(
         app.get(&path, &client.token).await.status,

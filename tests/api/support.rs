@@ -270,6 +270,7 @@ impl TestApp {
         self.client(&[DISTRICT], &["all"])
     }
 
+    /// Sends a request and checks that the operation documents the status it returned.
     pub async fn send(&self, request: TestRequest) -> Reply {
         let response = self
             .service
@@ -277,6 +278,9 @@ impl TestApp {
             .await
             .expect("service call");
         let status = response.status();
+        if let Some(route) = response.request().match_pattern() {
+            assert_status_documented(response.request().method().as_str(), &route, status);
+        }
         let headers = response.headers().clone();
         let bytes = response.into_body().try_into_bytes().unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -319,12 +323,44 @@ impl TestApp {
         .await
     }
 
+    pub async fn delete(&self, path: &str, token: &str, if_match: &str) -> Reply {
+        self.send(
+            TestRequest::delete()
+                .uri(path)
+                .insert_header(("Authorization", format!("Bearer {token}")))
+                .insert_header(("If-Match", if_match)),
+        )
+        .await
+    }
+
     /// Creates a student and returns its representation.
     pub async fn create_student(&self, token: &str, body: Value) -> Value {
         let reply = self.post_json("/v1/students", token, &body).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
         reply.body
     }
+}
+
+/// The generated OpenAPI document, parsed once per test binary.
+pub fn openapi() -> &'static Value {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        serde_json::to_value(ips_api::openapi_document()).expect("serialize OpenAPI")
+    })
+}
+
+/// Fails unless the operation at `route` (a path template such as `/v1/students/{studentId}`)
+/// lists `status` among its responses. Routes that the document does not describe, such as the
+/// 405 fallbacks, are not checked.
+pub fn assert_status_documented(method: &str, route: &str, status: StatusCode) {
+    let Some(operation) = openapi()["paths"][route].get(method.to_ascii_lowercase()) else {
+        return;
+    };
+    let responses = &operation["responses"];
+    assert!(
+        responses.get(status.as_str()).is_some() || responses.get("default").is_some(),
+        "{method} {route} returned {status}, which its OpenAPI responses do not list"
+    );
 }
 
 /// Token settings shared by the app and by tests that forge tokens.

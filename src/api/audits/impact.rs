@@ -35,11 +35,13 @@ pub struct ImpactRequest {
         max = 2100,
         message = "graduationYear must be between 2000 and 2100"
     ))]
+    #[schema(minimum = 2000, maximum = 2100)]
     pub graduation_year: i32,
     /// District of the cohort; may be omitted when the client acts for one district.
     pub district_id: Option<String>,
     /// Version of the proposed rule set; default the newest.
     #[validate(range(min = 1, message = "ruleSetVersion must be 1 or more"))]
+    #[schema(minimum = 1)]
     pub rule_set_version: Option<i32>,
     /// Rule set to compare with; default the district's current set for the class, else the
     /// Kansas state minimum for the class.
@@ -50,6 +52,7 @@ pub struct ImpactRequest {
         max = 2100,
         message = "asOfSchoolYear must be between 2000 and 2100"
     ))]
+    #[schema(minimum = 2000, maximum = 2100)]
     pub as_of_school_year: Option<i32>,
 }
 

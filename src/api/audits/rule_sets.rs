@@ -57,6 +57,7 @@ fn summary(set: &RuleSet, builtin: bool) -> RuleSetSummary {
 pub struct RuleSetQuery {
     /// A specific version; default the newest.
     #[validate(range(min = 1, message = "version must be 1 or more"))]
+    #[param(minimum = 1)]
     pub version: Option<i32>,
     /// With `true`, a district overlay is returned with its base applied.
     pub resolved: Option<bool>,
@@ -156,7 +157,7 @@ pub async fn get_rule_set(
         "extends": {"id": "ks-state-2028", "version": 1},
         "changes": [
             {"op": "set_total_credits", "credits": 23},
-            {"op": "add", "requirement": {"key": "world_language", "title": "World language", "rule": {"kind": "courses", "credits": 1, "selector": {"subject_area": ["24"]}}}}
+            {"op": "add", "requirement": {"key": "world_language", "title": "World language", "kind": "courses", "credits": 1, "selector": {"subject_area": ["24"]}}}
         ]
     })),
     responses(

@@ -59,8 +59,10 @@ impl Validate for AuditRequest {
 pub struct PlanAuditRequest {
     /// Audit against this rule set instead of the plan's own (a what-if audit).
     #[validate(length(min = 1, max = 100, message = "ruleSetId must be 1 to 100 characters"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub rule_set_id: Option<String>,
     #[validate(range(min = 1, message = "ruleSetVersion must be 1 or more"))]
+    #[schema(minimum = 1)]
     pub rule_set_version: Option<i32>,
     /// School year the audit is as of; default the current school year.
     #[validate(range(
@@ -68,6 +70,7 @@ pub struct PlanAuditRequest {
         max = 2100,
         message = "asOfSchoolYear must be between 2000 and 2100"
     ))]
+    #[schema(minimum = 2000, maximum = 2100)]
     pub as_of_school_year: Option<i32>,
 }
 

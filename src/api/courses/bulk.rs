@@ -45,6 +45,7 @@ const COURSE_CSV: CsvColumns = CsvColumns {
         (status = 409, response = responses::Conflict),
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
     )
 )]

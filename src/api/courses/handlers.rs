@@ -232,7 +232,7 @@ pub async fn list_courses(
         .map(paging::decode_cursor)
         .transpose()?;
     let filter = CourseFilter {
-        district_ids: principal.districts_matching(query.district_id.as_deref()),
+        district_ids: principal.districts_for_filter(query.district_id.as_deref())?,
         course_code: query.course_code,
         sced_code: query.sced_code,
         subject_area: query.subject_area,

@@ -178,7 +178,7 @@ pub struct CourseInput {
     pub course_code: String,
     /// 5-digit SCED course code; its first two digits are the subject area.
     #[validate(custom(function = "validate_sced_code"))]
-    #[schema(pattern = "^[0-9]{5}$", example = "02052")]
+    #[schema(pattern = "^(0[1-9]|1[0-9]|2[0-5])[0-9]{3}$", example = "02052")]
     pub sced_code: String,
     /// SCED course level: B, G, E, H, C or X.
     #[validate(custom(function = "validate_sced_level"))]
@@ -194,7 +194,7 @@ pub struct CourseInput {
     pub sced_sequence: Option<String>,
     /// Kansas KCCMS state course code (5 digits).
     #[validate(custom(function = "validate_state_code"))]
-    #[schema(pattern = "^[0-9]{5}$")]
+    #[schema(pattern = "^(0[1-9]|1[0-9]|2[0-5])[0-9]{3}$")]
     pub state_course_code: Option<String>,
     #[validate(length(min = 1, max = 200, message = "title must be 1 to 200 characters"))]
     #[schema(min_length = 1, max_length = 200)]
@@ -215,16 +215,19 @@ pub struct CourseInput {
         max = 100,
         message = "careerCluster must be 1 to 100 characters"
     ))]
+    #[schema(min_length = 1, max_length = 100)]
     pub career_cluster: Option<String>,
     #[validate(length(
         min = 1,
         max = 100,
         message = "careerPathway must be 1 to 100 characters"
     ))]
+    #[schema(min_length = 1, max_length = 100)]
     pub career_pathway: Option<String>,
     /// Course codes of the district's courses that must come first.
     #[serde(default)]
     #[validate(length(max = 20, message = "prerequisites may list at most 20 courses"))]
+    #[schema(max_items = 20)]
     pub prerequisites: Vec<String>,
     /// Whether a second pass of the course earns credit again. Defaults to false.
     #[serde(default)]
@@ -402,11 +405,12 @@ pub struct CourseListQuery {
     /// Natural-key lookup by the district's course code.
     pub course_code: Option<String>,
     /// Only courses with this 5-digit SCED code.
-    #[param(pattern = "^[0-9]{5}$")]
+    #[validate(custom(function = "validate_sced_code"))]
+    #[param(pattern = "^(0[1-9]|1[0-9]|2[0-5])[0-9]{3}$")]
     pub sced_code: Option<String>,
     /// Only courses of this 2-digit SCED subject area.
     #[validate(custom(function = "validate_subject_area"))]
-    #[param(pattern = "^[0-9]{2}$")]
+    #[param(pattern = "^(0[1-9]|1[0-9]|2[0-5])$")]
     pub subject_area: Option<String>,
     pub active: Option<bool>,
     /// Only courses changed at or after this time (RFC 3339).

@@ -342,6 +342,7 @@ pub struct PlanListQuery {
     pub district_id: Option<String>,
     /// Only plans of this student.
     pub student_id: Option<String>,
+    #[validate(custom(function = "crate::api::students::validate_school_id"))]
     #[param(pattern = "^[0-9]{4}$")]
     pub school_id: Option<String>,
     #[validate(range(
@@ -389,7 +390,7 @@ pub async fn list_plans(
         .map(paging::decode_cursor)
         .transpose()?;
     let filter = PlanFilter {
-        district_ids: principal.districts_matching(query.district_id.as_deref()),
+        district_ids: principal.districts_for_filter(query.district_id.as_deref())?,
         student_id: query.student_id,
         school_id: query.school_id,
         graduation_year: query.graduation_year,

@@ -63,13 +63,15 @@ pub enum ClusterFramework {
 pub struct CareerFocus {
     pub framework: ClusterFramework,
     #[validate(length(min = 1, max = 100, message = "cluster must be 1 to 100 characters"))]
-    #[schema(example = "Health Science")]
+    #[schema(min_length = 1, max_length = 100, example = "Health Science")]
     pub cluster: String,
     #[validate(length(min = 1, max = 100, message = "pathway must be 1 to 100 characters"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub pathway: Option<String>,
     /// The survey response whose result informed this choice.
     pub survey_response_id: Option<String>,
     #[validate(length(max = 2000, message = "rationale must be at most 2000 characters"))]
+    #[schema(max_length = 2000)]
     pub rationale: Option<String>,
 }
 
@@ -95,12 +97,14 @@ pub struct PostsecondaryPlan {
         max = 200,
         message = "targetInstitution must be 1 to 200 characters"
     ))]
+    #[schema(min_length = 1, max_length = 200)]
     pub target_institution: Option<String>,
     /// O*NET-SOC code of the target occupation, such as `29-1141.00`.
     #[validate(custom(function = "validate_soc_code"))]
     #[schema(pattern = "^[0-9]{2}-[0-9]{4}\\.[0-9]{2}$")]
     pub target_occupation: Option<String>,
     #[validate(length(max = 2000, message = "notes must be at most 2000 characters"))]
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
 }
 
@@ -145,9 +149,10 @@ pub enum EntrySource {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TransferCourse {
     #[validate(custom(function = "validate_sced_code"))]
-    #[schema(pattern = "^[0-9]{5}$", example = "01001")]
+    #[schema(pattern = "^(0[1-9]|1[0-9]|2[0-5])[0-9]{3}$", example = "01001")]
     pub sced_code: String,
     #[validate(length(min = 1, max = 200, message = "title must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Credit in units, at most two decimals.
     #[validate(custom(function = "validate_entry_credits"))]
@@ -157,6 +162,7 @@ pub struct TransferCourse {
         max = 200,
         message = "institution must be 1 to 200 characters"
     ))]
+    #[schema(min_length = 1, max_length = 200)]
     pub institution: String,
 }
 
@@ -197,6 +203,7 @@ pub struct CourseEntry {
     pub grade_level: i32,
     /// Grade mark as the SIS records it, such as `A-`, `P` or `3.7`.
     #[validate(length(min = 1, max = 8, message = "mark must be 1 to 8 characters"))]
+    #[schema(min_length = 1, max_length = 8)]
     pub mark: Option<String>,
     /// Credit earned, in units; defaults to the course's credit once completed.
     #[validate(custom(function = "validate_entry_credits"))]
@@ -235,6 +242,7 @@ pub struct WorkBasedLearning {
         max = 200,
         message = "organization must be 1 to 200 characters"
     ))]
+    #[schema(min_length = 1, max_length = 200)]
     pub organization: String,
     pub start_date: chrono::NaiveDate,
     pub end_date: Option<chrono::NaiveDate>,
@@ -244,12 +252,15 @@ pub struct WorkBasedLearning {
         max = 10000.0,
         message = "hours must be between 0 and 10000"
     ))]
+    #[schema(minimum = 0.0, maximum = 10000.0)]
     pub hours: Option<f64>,
     #[validate(length(min = 1, max = 200, message = "supervisor must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub supervisor: Option<String>,
     /// Catalog course the experience relates to.
     pub related_course_id: Option<String>,
     #[validate(length(min = 1, max = 200, message = "verifiedBy must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub verified_by: Option<String>,
 }
 
@@ -262,14 +273,18 @@ pub struct PostsecondaryAsset {
     /// `community_service_40_hours`.
     #[serde(rename = "type")]
     #[validate(length(min = 1, max = 64, message = "type must be 1 to 64 characters"))]
+    #[schema(min_length = 1, max_length = 64)]
     pub kind: String,
     pub date: chrono::NaiveDate,
     /// Reference to the evidence, such as a document id or URL.
     #[validate(length(min = 1, max = 500, message = "evidence must be 1 to 500 characters"))]
+    #[schema(min_length = 1, max_length = 500)]
     pub evidence: Option<String>,
     #[validate(length(min = 1, max = 200, message = "verifiedBy must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub verified_by: Option<String>,
     #[validate(length(max = 500, message = "detail must be at most 500 characters"))]
+    #[schema(max_length = 500)]
     pub detail: Option<String>,
 }
 
@@ -300,6 +315,7 @@ pub struct Goal {
     pub id: Option<String>,
     pub category: GoalCategory,
     #[validate(length(min = 1, max = 2000, message = "text must be 1 to 2000 characters"))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
     pub target_date: Option<chrono::NaiveDate>,
     pub status: GoalStatus,
@@ -324,6 +340,7 @@ pub struct Artifact {
     pub id: Option<String>,
     pub kind: ArtifactKind,
     #[validate(length(min = 1, max = 200, message = "title must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Where the artifact is kept: a URL or a document-store reference.
     #[validate(length(
@@ -331,6 +348,7 @@ pub struct Artifact {
         max = 1000,
         message = "reference must be 1 to 1000 characters"
     ))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub reference: String,
     pub date: Option<chrono::NaiveDate>,
 }
@@ -356,8 +374,10 @@ pub struct Participant {
     /// Staff id in the district's systems, for staff members; the `counselor` list filter
     /// matches it.
     #[validate(length(min = 1, max = 64, message = "staffId must be 1 to 64 characters"))]
+    #[schema(min_length = 1, max_length = 64)]
     pub staff_id: Option<String>,
     #[validate(length(min = 1, max = 200, message = "name must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
 }
 
@@ -413,6 +433,7 @@ pub struct PlanBody {
     /// Rule set the plan is audited against; resolved from the district and graduating class
     /// when omitted.
     #[validate(length(min = 1, max = 100, message = "ruleSetId must be 1 to 100 characters"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub rule_set_id: Option<String>,
     #[serde(default)]
     #[validate(
@@ -464,15 +485,18 @@ pub struct PlanBody {
     /// Assessment scores that graduation rules use, such as an ACT mathematics score.
     #[serde(default)]
     #[validate(length(max = 50, message = "assessments may list at most 50 scores"))]
+    #[schema(max_items = 50)]
     pub assessments: Vec<crate::domain::audit::AssessmentScore>,
     /// Approved waivers, such as up to one ELA unit or physical education on stated grounds.
     #[serde(default)]
     #[validate(length(max = 20, message = "waivers may list at most 20 waivers"))]
+    #[schema(max_items = 20)]
     pub waivers: Vec<crate::domain::audit::Waiver>,
     /// Approved substitutions: a course entry (by id) that counts toward a requirement its
     /// selector does not match.
     #[serde(default)]
     #[validate(length(max = 20, message = "substitutions may list at most 20 substitutions"))]
+    #[schema(max_items = 20)]
     pub substitutions: Vec<crate::domain::audit::Substitution>,
 }
 

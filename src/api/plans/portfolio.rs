@@ -315,7 +315,7 @@ pub struct Unmapped {
 /// The result of an import.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[schema(example = json!({"plan": {"id": "0193a1f5-0b1e-7c39-9d55-2f0b8f3f1a77", "districtId": "D0300", "studentId": "0193a1f5-0a1e-7c39-9d55-2f0b8f3f1a77", "graduationYear": 2030, "status": "active", "revision": 1}, "studentCreated": true, "unmapped": [{"pointer": "/portfolio/courseEntries/4", "outcome": "no course of the receiving catalog has SCED code 05101; kept as a transfer course from Wichita USD 259"}]}))]
+#[schema(example = json!({"plan": {"id": "0193a1f5-0b1e-7c39-9d55-2f0b8f3f1a77", "districtId": "D0300", "studentId": "0193a1f5-0a1e-7c39-9d55-2f0b8f3f1a77", "graduationYear": 2030, "status": "active", "revision": 1, "createdAt": "2026-12-01T10:00:00Z", "updatedAt": "2026-12-01T10:00:00Z"}, "studentCreated": true, "unmapped": [{"pointer": "/portfolio/courseEntries/4", "outcome": "no course of the receiving catalog has SCED code 05101; kept as a transfer course from Wichita USD 259"}]}))]
 pub struct PortfolioImportResult {
     pub plan: Plan,
     /// Whether the student was new to the receiving district.

@@ -100,10 +100,11 @@ pub async fn list_plan_revisions(
     tag = "plans",
     params(
         ("planId" = String, Path, description = "Plan id"),
-        ("revision" = i32, Path, description = "Revision number, from 1"),
+        ("revision" = i32, Path, minimum = 1, description = "Revision number, from 1"),
     ),
     responses(
         (status = 200, description = "The revision with the plan content as it was", body = PlanRevision),
+        (status = 400, response = responses::BadRequest),
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),

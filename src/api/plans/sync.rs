@@ -8,7 +8,7 @@ use validator::Validate;
 use super::{CourseEntry, Plan, PlanBody, respond, revise_plan};
 use crate::AppState;
 use crate::api::extract::Json;
-use crate::api::preconditions::IfMatch;
+use crate::api::preconditions::OptionalIfMatch;
 use crate::api::responses;
 use crate::auth::{Principal, Scope};
 use crate::error::ApiError;
@@ -62,7 +62,7 @@ pub async fn sync_plan_coursework(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<String>,
-    if_match: Option<IfMatch>,
+    OptionalIfMatch(if_match): OptionalIfMatch,
     Json(sync): Json<CourseworkSync>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Scope::PlansWrite)?;

@@ -161,6 +161,7 @@ pub struct ComplianceQuery {
     /// Only this district (one of the client's).
     #[param(pattern = "^D[0-9]{4}$")]
     pub district_id: Option<String>,
+    #[validate(custom(function = "crate::api::students::validate_school_id"))]
     #[param(pattern = "^[0-9]{4}$")]
     pub school_id: Option<String>,
     /// Only plans with this status.
@@ -318,7 +319,7 @@ pub async fn get_review_compliance(
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
     let school_year = query.school_year.unwrap_or_else(|| school_year_of(as_of));
     let scope = crate::store::reports::PlanScope {
-        district_ids: principal.districts_matching(query.district_id.as_deref()),
+        district_ids: principal.districts_for_filter(query.district_id.as_deref())?,
         school_id: query.school_id.clone(),
         graduation_year: None,
     };

@@ -26,9 +26,11 @@ pub enum ReviewRole {
 pub struct ReviewParticipant {
     pub role: ReviewRole,
     #[validate(length(min = 1, max = 200, message = "name must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     /// Staff id in the district's systems, for staff members.
     #[validate(length(min = 1, max = 64, message = "staffId must be 1 to 64 characters"))]
+    #[schema(min_length = 1, max_length = 64)]
     pub staff_id: Option<String>,
     pub attended: bool,
 }
@@ -38,9 +40,11 @@ pub struct ReviewParticipant {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NextStep {
     #[validate(length(min = 1, max = 2000, message = "text must be 1 to 2000 characters"))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
     /// Person responsible for the step, such as `student` or a staff name.
     #[validate(length(min = 1, max = 200, message = "owner must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub owner: String,
     /// On or after the review date.
     pub due_date: Option<chrono::NaiveDate>,
@@ -108,6 +112,7 @@ pub struct ReviewBody {
     )]
     pub participants: Vec<ReviewParticipant>,
     #[validate(length(min = 1, max = 4000, message = "summary must be 1 to 4000 characters"))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub summary: String,
     /// Decisions and changes made to the plan.
     #[serde(default)]
@@ -145,6 +150,7 @@ pub struct ReviewBody {
 pub struct AmendmentBody {
     /// Explanation of what changed and why.
     #[validate(length(min = 1, max = 2000, message = "reason must be 1 to 2000 characters"))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// The corrected review; `planRevision` defaults to that of the amended review.
     #[validate(nested)]

@@ -116,6 +116,7 @@ pub struct PolicyInput {
     pub minimum_reviews_per_year: Option<u32>,
     /// Default fall (August 1 to December 15) and spring (January 15 to May 15).
     #[validate(length(max = 6, message = "windows may list at most 6 windows"))]
+    #[schema(max_items = 6)]
     pub windows: Option<Vec<ReviewWindow>>,
     /// Default false.
     pub family_attendance_required: Option<bool>,
@@ -125,6 +126,7 @@ pub struct PolicyInput {
     pub due_soon_days: Option<u32>,
     /// Default every kind.
     #[validate(length(min = 1, message = "allowedKinds must list at least one kind"))]
+    #[schema(min_items = 1)]
     pub allowed_kinds: Option<Vec<ReviewKind>>,
 }
 
@@ -211,6 +213,7 @@ pub struct PolicyQuery {
     #[param(pattern = "^D[0-9]{4}$")]
     pub district_id: Option<String>,
     /// The school whose effective policy to return; omit it for the district's.
+    #[validate(custom(function = "crate::api::students::validate_school_id"))]
     #[param(pattern = "^[0-9]{4}$")]
     pub school_id: Option<String>,
 }

@@ -35,6 +35,7 @@ const CHUNK_SIZE: usize = 500;
         (status = 403, response = responses::Forbidden),
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
     )
 )]

@@ -178,6 +178,7 @@ pub async fn replace_student(
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
         (status = 412, response = responses::PreconditionFailed),
         (status = 428, response = responses::PreconditionRequired),
         (status = 503, response = responses::ServiceUnavailable),
@@ -236,7 +237,7 @@ pub async fn list_students(
         .map(paging::decode_cursor)
         .transpose()?;
     let filter = StudentFilter {
-        district_ids: principal.districts_matching(query.district_id.as_deref()),
+        district_ids: principal.districts_for_filter(query.district_id.as_deref())?,
         school_id: query.school_id,
         grade_level: query.grade_level,
         graduation_year: query.graduation_year,

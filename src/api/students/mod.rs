@@ -51,7 +51,7 @@ fn validate_kids_id(value: &str) -> Result<(), ValidationError> {
     }
 }
 
-fn validate_school_id(value: &str) -> Result<(), ValidationError> {
+pub(crate) fn validate_school_id(value: &str) -> Result<(), ValidationError> {
     if is_school_id(value) {
         Ok(())
     } else {
@@ -244,6 +244,7 @@ pub struct StudentListQuery {
     #[param(pattern = "^D[0-9]{4}$")]
     pub district_id: Option<String>,
     /// Only students of this school.
+    #[validate(custom(function = "validate_school_id"))]
     #[param(pattern = "^[0-9]{4}$")]
     pub school_id: Option<String>,
     #[validate(range(min = 6, max = 12, message = "gradeLevel must be between 6 and 12"))]
@@ -258,6 +259,7 @@ pub struct StudentListQuery {
     pub graduation_year: Option<i32>,
     pub status: Option<StudentStatus>,
     /// Natural-key lookup by KIDS id.
+    #[validate(custom(function = "validate_kids_id"))]
     #[param(pattern = "^[0-9]{10}$")]
     pub student_unique_id: Option<String>,
     /// Lookup by the SIS's student id.

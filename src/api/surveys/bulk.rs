@@ -45,10 +45,12 @@ pub struct BulkSurveyResponse {
     #[schema(pattern = "^[0-9]{10}$")]
     pub student_unique_id: String,
     #[validate(length(min = 1, max = 64, message = "instrumentId must be 1 to 64 characters"))]
+    #[schema(min_length = 1, max_length = 64)]
     pub instrument_id: String,
     pub instrument_version: Option<String>,
     pub administered_on: chrono::NaiveDate,
     #[validate(range(min = 6, max = 12, message = "gradeLevel must be between 6 and 12"))]
+    #[schema(minimum = 6, maximum = 12)]
     pub grade_level: i32,
     #[schema(value_type = crate::domain::survey::AnswerInput)]
     pub answers: serde_json::Value,
@@ -82,6 +84,7 @@ fn key_of(item: &BulkSurveyResponse) -> String {
         (status = 403, response = responses::Forbidden),
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
     )
 )]

@@ -18,7 +18,13 @@ use crate::store::surveys::InstrumentRow;
 
 /// The instruments a client can use.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"items": [{"id": "onet-ip-sf", "version": "1", "title": "O*NET Interest Profiler Short Form", "kind": "builtin"}]}))]
+#[schema(example = json!({"items": [{
+    "id": "usd259-interests", "version": "2026", "title": "Career Interest Check", "kind": "district",
+    "scale": {"min": 1, "max": 3},
+    "items": [{"number": 1, "area": "R", "text": "Build a bookshelf", "language": "en", "reverseKeyed": false}],
+    "unansweredPolicy": {"policy": "reject"},
+    "license": "District-owned", "credit": null, "source": null
+}]}))]
 pub struct InstrumentList {
     /// The newest version of each instrument, built-in first.
     pub items: Vec<Instrument>,

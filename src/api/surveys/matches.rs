@@ -28,6 +28,7 @@ use crate::store::Store;
 pub struct MatchQuery {
     /// Job zones to include, comma-separated, such as `3,4` (1 = little preparation, 5 =
     /// extensive); default all.
+    #[param(pattern = "^ *[1-5] *(, *[1-5] *)*$")]
     pub job_zones: Option<String>,
     /// Only occupations of this legacy career cluster key.
     pub cluster: Option<String>,
@@ -102,9 +103,12 @@ fn options(query: &MatchQuery) -> Result<MatchOptions, ApiError> {
     if let Some(zones) = &query.job_zones {
         options.job_zones = zones
             .split(',')
-            .map(|z| z.trim().parse::<u8>())
+            .map(|zone| match zone.trim_matches(' ').parse::<u8>() {
+                Ok(zone @ 1..=5) => Ok(zone),
+                _ => Err(()),
+            })
             .collect::<Result<_, _>>()
-            .map_err(|_| {
+            .map_err(|()| {
                 ApiError::invalid_parameter(
                     "jobZones",
                     "type",

@@ -29,6 +29,7 @@ use crate::store::surveys::{InstrumentRow, ResponseRow};
 pub struct SurveyResponseInput {
     /// `onet-ip-sf` for the Interest Profiler Short Form, or a district instrument id.
     #[validate(length(min = 1, max = 64, message = "instrumentId must be 1 to 64 characters"))]
+    #[schema(min_length = 1, max_length = 64)]
     pub instrument_id: String,
     /// Instrument version; default the newest.
     pub instrument_version: Option<String>,

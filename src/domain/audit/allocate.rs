@@ -207,7 +207,8 @@ pub(super) fn allocate<'r>(
                 Some((node, selector)) if selector.matches(entry) => node,
                 _ => leaf_node,
             };
-            let year_offset = i64::from(entry.school_year - oldest_year).clamp(0, MAX_YEAR_OFFSET);
+            let year_offset =
+                (i64::from(entry.school_year) - i64::from(oldest_year)).clamp(0, MAX_YEAR_OFFSET);
             let leaf_cost =
                 i64::try_from(leaf_index).map_or(MAX_LEAF_COST, |index| index.min(MAX_LEAF_COST));
             let catch_all = if leaf.selector.is_none() {

@@ -16,6 +16,7 @@ use super::selector::Selector;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RuleSet {
     /// Stable identifier, for example `ks-state-2028`.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     pub id: String,
     /// Version of this rule set; a change to a published rule set gets a new version.
     pub version: u32,

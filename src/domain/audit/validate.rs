@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::choice::{self, MAX_COMBINATIONS};
 use super::rules::{CourseRule, Requirement, Rule, RuleSet};
+use crate::domain::identifiers::{CLIENT_CHOSEN_ID_RULE, is_client_chosen_id};
 
 /// Maximum number of members in an n-of group.
 const MAX_GROUP_MEMBERS: usize = 20;
@@ -35,8 +36,11 @@ impl RuleError {
 pub fn validate(rule_set: &RuleSet) -> Result<(), Vec<RuleError>> {
     let mut errors = Vec::new();
 
-    if rule_set.id.trim().is_empty() {
-        errors.push(RuleError::new("/id", "rule set id must not be empty"));
+    if !is_client_chosen_id(&rule_set.id) {
+        errors.push(RuleError::new(
+            "/id",
+            format!("rule set id {CLIENT_CHOSEN_ID_RULE}"),
+        ));
     }
     if rule_set.version == 0 {
         errors.push(RuleError::new("/version", "version must be 1 or more"));

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::riasec::RiasecArea;
 use super::{FieldError, FieldErrorCode};
+use crate::domain::identifiers::{CLIENT_CHOSEN_ID_RULE, is_client_chosen_id};
 
 /// Origin of an instrument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -44,11 +45,7 @@ impl AnswerScale {
 
 /// Treatment of unanswered items when a response is scored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(
-    tag = "policy",
-    rename_all = "snake_case",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "policy", rename_all = "snake_case")]
 pub enum UnansweredPolicy {
     /// Every item must be answered.
     #[schema(title = "RejectUnanswered")]
@@ -56,6 +53,8 @@ pub enum UnansweredPolicy {
     /// Up to `max_missing` items may be left blank. Each area is then scored over its answered
     /// items, and its percent of maximum is taken over those items only.
     #[schema(title = "ScoreAsMissing")]
+    // Renamed per variant because utoipa ignores serde's `rename_all_fields`.
+    #[serde(rename_all = "camelCase")]
     ScoreAsMissing {
         /// Largest number of unanswered items accepted in one response.
         max_missing: u16,
@@ -83,6 +82,7 @@ pub struct Item {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Instrument {
     /// Stable identifier, such as `onet-ip-sf`.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     pub id: String,
     /// Version of the questionnaire and its key. Results record the version they were scored with.
     pub version: String,
@@ -185,7 +185,8 @@ pub fn validate_district_instrument(instrument: &Instrument) -> Result<(), Vec<F
 /// Validates an instrument's structure and returns every problem found.
 ///
 /// Rules:
-/// - id, version and title are not blank;
+/// - the id is a client-chosen id (see [`is_client_chosen_id`]);
+/// - version and title are not blank;
 /// - the scale has `min < max` and at most [`AnswerScale::MAX_POINTS`] points;
 /// - items are numbered 1..=n in list order;
 /// - every RIASEC area has at least one item;
@@ -194,8 +195,14 @@ pub fn validate_district_instrument(instrument: &Instrument) -> Result<(), Vec<F
 pub fn validate_instrument(instrument: &Instrument) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
 
+    if !is_client_chosen_id(&instrument.id) {
+        errors.push(FieldError::new(
+            "/id",
+            FieldErrorCode::Invalid,
+            format!("id {CLIENT_CHOSEN_ID_RULE}"),
+        ));
+    }
     for (pointer, value) in [
-        ("/id", &instrument.id),
         ("/version", &instrument.version),
         ("/title", &instrument.title),
     ] {
