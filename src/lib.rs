@@ -12,6 +12,8 @@ pub mod error;
 pub mod store;
 pub mod telemetry;
 
+use std::time::Duration;
+
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
@@ -20,13 +22,17 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, UtoipaApp};
 use utoipa_swagger_ui::SwaggerUi;
 
-/// Request-size limits.
+/// Request size and time limits.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest JSON body, in bytes.
     pub max_body_bytes: usize,
     /// Largest bulk body, in bytes.
     pub max_bulk_bytes: usize,
+    /// Longest time a request may take after its headers arrive, body reading included.
+    pub request_timeout: Duration,
+    /// Longest time a bulk request may take.
+    pub bulk_request_timeout: Duration,
 }
 
 /// Everything a request handler needs, shared by all workers.
@@ -39,19 +45,25 @@ pub struct AppState {
     pub onet: api::surveys::OnetCache,
     /// Clients recently confirmed not revoked.
     pub active_clients: auth::ActiveClients,
+    pub rate_limits: auth::RateLimits,
 }
 
-fn with_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+/// Adds every public route to `app` and returns the app with its OpenAPI document.
+fn with_routes<T>(app: UtoipaApp<T>) -> (App<T>, utoipa::openapi::OpenApi)
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    app.openapi(api::ApiDoc::openapi())
+    let (app, mut document) = app
+        .openapi(api::ApiDoc::openapi())
         .configure(api::configure)
+        .split_for_parts();
+    api::add_rate_limit_responses(&mut document);
+    (app, document)
 }
 
 /// Builds the OpenAPI document of every public route, as served at `/openapi.json`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let (_, document) = with_routes(App::new().into_utoipa_app()).split_for_parts();
+    let (_, document) = with_routes(App::new().into_utoipa_app());
     document
 }
 
@@ -73,11 +85,11 @@ pub fn app(
             .into_utoipa_app()
             .app_data(state)
             .app_data(web::PayloadConfig::new(body_limit)),
-    )
-    .split_for_parts();
+    );
 
     app.service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
         .default_service(web::to(api::route_not_found))
+        .wrap(from_fn(api::timeout::limit_request_time))
         .wrap(from_fn(telemetry::request_context))
 }

@@ -129,6 +129,7 @@ fn code_for_status(status: u16) -> ErrorCode {
         415 => ErrorCode::UnsupportedMediaType,
         422 => ErrorCode::ValidationFailed,
         428 => ErrorCode::PreconditionRequired,
+        429 => ErrorCode::RateLimited,
         503 => ErrorCode::ServiceUnavailable,
         _ => ErrorCode::InternalError,
     }

@@ -151,7 +151,8 @@ where
     }
 
     // TODO: store the response in the create's own transaction. A crash between the two
-    // commits leaves the key in progress until LOCK_TIMEOUT, after which a retry runs again.
+    // commits, or a request timeout that drops this future while the create's transaction
+    // runs on, leaves the key in progress until LOCK_TIMEOUT, after which a retry runs again.
     match create().await {
         Ok(created) => {
             let stored = StoredResponse {

@@ -173,6 +173,10 @@ pub async fn create_token(
         }
     };
 
+    // Checked before the slow secret hash, so that repeated attempts cannot occupy the
+    // blocking threads.
+    state.rate_limits.token.admit(&client_id)?;
+
     let store = state.store.clone();
     let lookup_id = client_id.clone();
     let client = crate::store::blocking(move || {

@@ -14,8 +14,8 @@ use actix_web::test::TestRequest;
 use actix_web::web;
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
-use ips_api::auth::TokenKeys;
 use ips_api::auth::jwt::{Claims, TokenSettings};
+use ips_api::auth::{Quota, RateLimits, TokenKeys};
 use ips_api::store::{PoolOptions, Store};
 use ips_api::{AppState, Limits, admin, telemetry};
 use secrecy::SecretString;
@@ -166,6 +166,35 @@ pub struct Client {
     pub token: String,
 }
 
+/// The limits of a test app.
+#[derive(Debug, Clone)]
+pub struct TestLimits {
+    pub limits: Limits,
+    pub api_rate: Quota,
+    pub token_rate: Quota,
+}
+
+impl Default for TestLimits {
+    /// Small bodies, so that 413 is cheap to provoke, and rates and times that ordinary tests
+    /// never reach.
+    fn default() -> TestLimits {
+        let generous = Quota {
+            per_second: 1000.0,
+            burst: 1000,
+        };
+        TestLimits {
+            limits: Limits {
+                max_body_bytes: MAX_BODY_BYTES,
+                max_bulk_bytes: 8 * 1024 * 1024,
+                request_timeout: Duration::from_secs(120),
+                bulk_request_timeout: Duration::from_secs(300),
+            },
+            api_rate: generous,
+            token_rate: generous,
+        }
+    }
+}
+
 pub struct TestApp {
     service: BoxedService,
     pub state: web::Data<AppState>,
@@ -176,6 +205,10 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new(backend: Backend) -> TestApp {
+        TestApp::with_limits(backend, TestLimits::default()).await
+    }
+
+    pub async fn with_limits(backend: Backend, limits: TestLimits) -> TestApp {
         let (url, database) = create_database(backend);
         let options = PoolOptions {
             max_size: 8,
@@ -192,13 +225,11 @@ impl TestApp {
         let state = web::Data::new(AppState {
             store,
             tokens: TokenKeys::new(&token_settings()),
-            limits: Limits {
-                max_body_bytes: MAX_BODY_BYTES,
-                max_bulk_bytes: 8 * 1024 * 1024,
-            },
+            limits: limits.limits,
             onet: Default::default(),
             active_clients: ips_api::auth::ActiveClients::new(Duration::ZERO),
             metrics: telemetry::Metrics::new().expect("metrics"),
+            rate_limits: RateLimits::new(limits.api_rate, limits.token_rate),
         });
         let service = actix_web::test::init_service(ips_api::app(state.clone())).await;
         let service: BoxedService = Rc::new(BoxedWrapper { inner: service });
