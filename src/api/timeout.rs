@@ -37,7 +37,6 @@ pub async fn limit_request_time(
         state.limits.request_timeout
     };
 
-    let request = req.request().clone();
     match actix_web::rt::time::timeout(limit, next.call(req)).await {
         Ok(result) => result.map(ServiceResponse::map_into_boxed_body),
         Err(_) => {
@@ -45,7 +44,9 @@ pub async fn limit_request_time(
                 timeout_ms = limit.as_millis(),
                 "request timed out and was stopped"
             );
-            Ok(ServiceResponse::from_err(timed_out(limit), request))
+            // The request went down with the handler, so the error goes up as an `Err` and
+            // the request-context middleware renders it.
+            Err(timed_out(limit).into())
         }
     }
 }

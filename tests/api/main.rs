@@ -10,6 +10,7 @@ mod changes;
 mod courses;
 mod errors;
 mod isolation;
+mod limits;
 mod openapi;
 mod plans;
 mod reviews;

@@ -281,11 +281,16 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: TestRequest) -> Reply {
-        let response = self
-            .service
-            .call(request.to_request())
-            .await
-            .expect("service call");
+        self.send_request(request.to_request()).await
+    }
+
+    /// Sends a request built by hand, such as one whose body arrives as a stream.
+    pub async fn send_request(&self, request: actix_http::Request) -> Reply {
+        // An `Err` is sent as its error response, as the HTTP server does.
+        let response = match self.service.call(request).await {
+            Ok(response) => response.into_parts().1,
+            Err(error) => error.error_response(),
+        };
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().try_into_bytes().unwrap_or_default();
@@ -355,6 +360,31 @@ pub fn sign_claims(claims: &Claims, secret: &str) -> String {
         &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
     )
     .expect("sign claims")
+}
+
+/// Substitutes every `{name}` of an OpenAPI path with `value(name)`.
+pub fn fill_path(path: &str, value: impl Fn(&str) -> String) -> String {
+    let mut filled = String::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..].find('}').expect("closing brace") + start;
+        filled.push_str(&rest[..start]);
+        filled.push_str(&value(&rest[start + 1..end]));
+        rest = &rest[end + 1..];
+    }
+    filled.push_str(rest);
+    filled
+}
+
+/// Follows a `$ref` within an OpenAPI document; other values are returned as they are.
+pub fn resolve<'a>(document: &'a Value, value: &'a Value) -> &'a Value {
+    match value["$ref"].as_str() {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            document.pointer(pointer).unwrap_or(&Value::Null)
+        }
+        None => value,
+    }
 }
 
 /// Builds a valid student body for [`DISTRICT`].
