@@ -14,5 +14,6 @@ mod limits;
 mod openapi;
 mod plans;
 mod reviews;
+mod scopes;
 mod students;
 mod surveys;

@@ -158,7 +158,7 @@ pub async fn get_rule_set(
         "extends": {"id": "ks-state-2028", "version": 1},
         "changes": [
             {"op": "set_total_credits", "credits": 23},
-            {"op": "add", "requirement": {"key": "world_language", "title": "World language", "rule": {"kind": "courses", "credits": 1, "selector": {"subject_area": ["24"]}}}}
+            {"op": "add", "requirement": {"key": "world_language", "title": "World language", "kind": "courses", "credits": 1, "selector": {"subject_area": ["24"]}}}
         ]
     })),
     responses(
