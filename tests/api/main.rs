@@ -11,6 +11,7 @@ mod courses;
 mod errors;
 mod isolation;
 mod limits;
+mod logs;
 mod openapi;
 mod plans;
 mod reviews;
