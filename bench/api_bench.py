@@ -78,7 +78,9 @@ def main():
 
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     work = tempfile.mkdtemp()
-    env = dict(os.environ, IPS_DATA_DIR=work, IPS_LOG="warn", IPS_BIND=f"127.0.0.1:{PORT}")
+    # One client drives all the load, so the per-client rate limit is off.
+    env = dict(os.environ, IPS_DATA_DIR=work, IPS_LOG="warn", IPS_BIND=f"127.0.0.1:{PORT}",
+               IPS_RATE_LIMIT_PER_SECOND="0")
     database = None
     if args.postgres:
         database = f"ips_bench_{os.getpid()}"
