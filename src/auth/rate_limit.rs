@@ -170,6 +170,11 @@ impl RateLimiter {
 
 /// The limiters of the API: one for requests with a bearer token, keyed by its client id,
 /// and one for the token endpoint, keyed by the client id that the request names.
+///
+/// The token endpoint is keyed by client id rather than by remote address because behind a
+/// load balancer every request arrives from the balancer's address. The cost is that anyone
+/// who knows a client id can use up that client's token requests for a while, though not the
+/// tokens it already holds.
 pub struct RateLimits {
     pub api: RateLimiter,
     pub token: RateLimiter,

@@ -153,6 +153,9 @@ async fn logs_hold_no_secrets_or_names(backend: Backend) {
         let subscriber = telemetry::subscriber(format, "debug", move || writer.clone());
         let secrets = {
             let _default = tracing::subscriber::set_default(subscriber);
+            // Callsites cache whether any subscriber wants them; one first reached by another
+            // test while no subscriber existed would otherwise stay silent here.
+            tracing::callsite::rebuild_interest_cache();
             run_workflow(&app).await
         };
 
