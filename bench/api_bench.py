@@ -206,6 +206,7 @@ def main():
 
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     work = tempfile.mkdtemp()
+    # One client drives all the load, so the per-client rate limits are off.
     env = dict(os.environ, IPS_DATA_DIR=work, IPS_LOG="warn", IPS_BIND=f"127.0.0.1:{PORT}",
                IPS_RATE_LIMIT_PER_SECOND="0", IPS_TOKEN_RATE_LIMIT_PER_MINUTE="0")
     database = None

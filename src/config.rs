@@ -161,9 +161,82 @@ pub struct ServeOptions {
         global = true
     )]
     pub max_bulk_bytes: usize,
+
+    /// Requests per second one API client may send on average, counted per replica; 0
+    /// turns the limit off. Past it, requests get 429 with Retry-After.
+    #[arg(
+        long,
+        env = "IPS_RATE_LIMIT_PER_SECOND",
+        default_value_t = 100,
+        global = true
+    )]
+    pub rate_limit_per_second: u32,
+
+    /// Requests one API client may send at once after an idle period, above the
+    /// per-second rate.
+    #[arg(
+        long,
+        env = "IPS_RATE_LIMIT_BURST",
+        default_value_t = 200,
+        global = true
+    )]
+    pub rate_limit_burst: u32,
+
+    /// Token requests per minute for one client id at POST /oauth/token, counted per
+    /// replica, also the largest burst; 0 turns the limit off.
+    #[arg(
+        long,
+        env = "IPS_TOKEN_RATE_LIMIT_PER_MINUTE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub token_rate_limit_per_minute: u32,
+
+    /// Seconds a request may take after its headers arrive, body reading included, before
+    /// it gets 503. Bulk requests have their own limit.
+    #[arg(
+        long,
+        env = "IPS_REQUEST_TIMEOUT_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub request_timeout_seconds: u64,
+
+    /// Seconds a bulk request (`POST /v1/…:bulk`) may take before it gets 503.
+    #[arg(
+        long,
+        env = "IPS_BULK_REQUEST_TIMEOUT_SECONDS",
+        default_value_t = 300,
+        global = true
+    )]
+    pub bulk_request_timeout_seconds: u64,
 }
 
 impl ServeOptions {
+    /// Returns the body size and request time limits.
+    pub fn limits(&self) -> crate::Limits {
+        crate::Limits {
+            max_body_bytes: self.max_body_bytes,
+            max_bulk_bytes: self.max_bulk_bytes,
+            request_timeout: Duration::from_secs(self.request_timeout_seconds.max(1)),
+            bulk_request_timeout: Duration::from_secs(self.bulk_request_timeout_seconds.max(1)),
+        }
+    }
+
+    /// Returns the rate limits of API requests and of the token endpoint.
+    pub fn rate_limits(&self) -> crate::auth::RateLimits {
+        crate::auth::RateLimits::new(
+            crate::auth::Quota {
+                per_second: f64::from(self.rate_limit_per_second),
+                burst: self.rate_limit_burst,
+            },
+            crate::auth::Quota {
+                per_second: f64::from(self.token_rate_limit_per_minute) / 60.0,
+                burst: self.token_rate_limit_per_minute,
+            },
+        )
+    }
+
     /// Returns the configured token-signing secret, or the one in the data directory
     /// (generated on first run).
     pub fn resolve_jwt_secret(&self, data_dir: &Path) -> anyhow::Result<SecretString> {

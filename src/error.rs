@@ -21,6 +21,8 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 pub enum ErrorCode {
     /// The request body is not well-formed JSON (or NDJSON).
     MalformedJson,
+    /// The JSON body nests arrays and objects deeper than the service accepts.
+    JsonTooDeep,
     /// The body is well-formed but one or more fields are invalid.
     ValidationFailed,
     /// A query or path parameter is invalid.
@@ -57,20 +59,25 @@ pub enum ErrorCode {
     IdempotencyKeyInUse,
     /// The `Idempotency-Key` was already used with a different request body.
     IdempotencyKeyReused,
+    /// The client sent more requests than its rate limit allows; retry after `Retry-After`.
+    RateLimited,
     /// `If-Match` does not match the current revision.
     PreconditionFailed,
     /// The operation requires an `If-Match` header.
     PreconditionRequired,
     /// The database is unreachable or overloaded; retry later.
     ServiceUnavailable,
+    /// The request took longer than the server's time limit and was stopped.
+    RequestTimedOut,
     /// An unexpected server fault; the cause is logged with the request id.
     InternalError,
 }
 
 impl ErrorCode {
     /// Every code, for the documentation and its consistency test.
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 26] = [
         ErrorCode::MalformedJson,
+        ErrorCode::JsonTooDeep,
         ErrorCode::ValidationFailed,
         ErrorCode::InvalidParameter,
         ErrorCode::InvalidHeader,
@@ -89,9 +96,11 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::IdempotencyKeyInUse,
         ErrorCode::IdempotencyKeyReused,
+        ErrorCode::RateLimited,
         ErrorCode::PreconditionFailed,
         ErrorCode::PreconditionRequired,
         ErrorCode::ServiceUnavailable,
+        ErrorCode::RequestTimedOut,
         ErrorCode::InternalError,
     ];
 
@@ -99,6 +108,7 @@ impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::MalformedJson => "malformed_json",
+            ErrorCode::JsonTooDeep => "json_too_deep",
             ErrorCode::ValidationFailed => "validation_failed",
             ErrorCode::InvalidParameter => "invalid_parameter",
             ErrorCode::InvalidHeader => "invalid_header",
@@ -117,9 +127,11 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::IdempotencyKeyInUse => "idempotency_key_in_use",
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
+            ErrorCode::RateLimited => "rate_limited",
             ErrorCode::PreconditionFailed => "precondition_failed",
             ErrorCode::PreconditionRequired => "precondition_required",
             ErrorCode::ServiceUnavailable => "service_unavailable",
+            ErrorCode::RequestTimedOut => "request_timed_out",
             ErrorCode::InternalError => "internal_error",
         }
     }
@@ -128,6 +140,7 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         match self {
             ErrorCode::MalformedJson
+            | ErrorCode::JsonTooDeep
             | ErrorCode::InvalidParameter
             | ErrorCode::InvalidHeader
             | ErrorCode::InvalidRequest
@@ -146,7 +159,10 @@ impl ErrorCode {
             ErrorCode::Conflict | ErrorCode::IdempotencyKeyInUse => StatusCode::CONFLICT,
             ErrorCode::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ErrorCode::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::ServiceUnavailable | ErrorCode::RequestTimedOut => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -155,6 +171,7 @@ impl ErrorCode {
     pub fn title(self) -> &'static str {
         match self {
             ErrorCode::MalformedJson => "Request body is not valid JSON",
+            ErrorCode::JsonTooDeep => "Request body nested too deeply",
             ErrorCode::ValidationFailed => "Request body failed validation",
             ErrorCode::InvalidParameter => "Invalid parameter",
             ErrorCode::InvalidHeader => "Invalid header",
@@ -173,9 +190,11 @@ impl ErrorCode {
             ErrorCode::Conflict => "Conflict with the current state",
             ErrorCode::IdempotencyKeyInUse => "Idempotency key in use",
             ErrorCode::IdempotencyKeyReused => "Idempotency key reused with another request",
+            ErrorCode::RateLimited => "Too many requests",
             ErrorCode::PreconditionFailed => "Precondition failed",
             ErrorCode::PreconditionRequired => "Precondition required",
             ErrorCode::ServiceUnavailable => "Service unavailable",
+            ErrorCode::RequestTimedOut => "Request timed out",
             ErrorCode::InternalError => "Internal server error",
         }
     }

@@ -12,6 +12,8 @@ pub mod error;
 pub mod store;
 pub mod telemetry;
 
+use std::time::Duration;
+
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
@@ -20,13 +22,17 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, UtoipaApp};
 use utoipa_swagger_ui::SwaggerUi;
 
-/// Request-size limits.
+/// Request size and time limits.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest JSON body, in bytes.
     pub max_body_bytes: usize,
     /// Largest bulk body, in bytes.
     pub max_bulk_bytes: usize,
+    /// Longest time a request may take after its headers arrive, body reading included.
+    pub request_timeout: Duration,
+    /// Longest time a bulk request may take.
+    pub bulk_request_timeout: Duration,
 }
 
 /// Everything a request handler needs, shared by all workers.
@@ -39,8 +45,10 @@ pub struct AppState {
     pub onet: api::surveys::OnetCache,
     /// Clients recently confirmed not revoked.
     pub active_clients: auth::ActiveClients,
+    pub rate_limits: auth::RateLimits,
 }
 
+/// Adds every public route to `app` and returns the app with its OpenAPI document.
 /// Registers every route on `app` and returns it with the finished OpenAPI document.
 fn with_routes<T>(app: UtoipaApp<T>) -> (App<T>, utoipa::openapi::OpenApi)
 where
@@ -50,6 +58,7 @@ where
         .openapi(api::ApiDoc::openapi())
         .configure(api::configure)
         .split_for_parts();
+    api::add_shared_responses(&mut document);
     api::document::finish(&mut document);
     (app, document)
 }
@@ -83,5 +92,6 @@ pub fn app(
     app.service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
         .default_service(web::to(api::route_not_found))
+        .wrap(from_fn(api::timeout::limit_request_time))
         .wrap(from_fn(telemetry::request_context))
 }

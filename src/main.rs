@@ -9,10 +9,17 @@ use secrecy::ExposeSecret;
 
 use ips_api::config::{Cli, ClientCommand, Command, DistrictCommand, ImportCommand, SchoolCommand};
 use ips_api::store::Store;
-use ips_api::{AppState, Limits, admin, auth, telemetry};
+use ips_api::{AppState, admin, auth, telemetry};
 
 /// How often expired idempotency keys are deleted.
 const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
+
+/// Time a client has to send the request line and headers before the connection is closed
+/// with 408. The body is bounded by the request time limit instead.
+const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Time a client has to close a connection after its response before it is dropped.
+const CLIENT_DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -139,15 +146,13 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
             audience: options.jwt_audience.clone(),
             lifetime: Duration::from_secs(options.token_lifetime_seconds.max(60)),
         }),
-        limits: Limits {
-            max_body_bytes: options.max_body_bytes,
-            max_bulk_bytes: options.max_bulk_bytes,
-        },
+        limits: options.limits(),
         metrics: telemetry::Metrics::new()?,
         onet: Default::default(),
         active_clients: auth::ActiveClients::new(Duration::from_secs(
             options.revocation_check_seconds,
         )),
+        rate_limits: options.rate_limits(),
     });
 
     let workers = if options.workers == 0 {
@@ -162,6 +167,8 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
 
         let server = actix_web::HttpServer::new(move || ips_api::app(state.clone()))
             .workers(workers)
+            .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+            .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
             .bind(&bind)
             .with_context(|| format!("failed to listen on {bind}"))?;
         tracing::info!(

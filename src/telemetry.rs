@@ -9,13 +9,16 @@ use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::InternalError;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, web};
+use actix_web::{HttpMessage, HttpResponse, web};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
-use tracing::Instrument;
+use tracing::{Instrument, Subscriber};
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::auth::principal::ClientId;
 use crate::error::{ApiError, ErrorCode, PROBLEM_JSON};
@@ -35,19 +38,31 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the global tracing subscriber. `filter` uses `RUST_LOG` syntax.
+/// Installs the global tracing subscriber, writing to standard error. `filter` uses
+/// `RUST_LOG` syntax.
 pub fn init(format: LogFormat, filter: &str) {
+    // A second initialisation (as in tests) keeps the first subscriber.
+    let _ = subscriber(format, filter, std::io::stderr).try_init();
+}
+
+/// Builds the subscriber that [`init`] installs, writing formatted lines to `writer`.
+pub fn subscriber<W>(
+    format: LogFormat,
+    filter: &str,
+    writer: W,
+) -> Box<dyn Subscriber + Send + Sync>
+where
+    W: for<'writer> MakeWriter<'writer> + Send + Sync + 'static,
+{
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let result = match format {
-        LogFormat::Pretty => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
-    };
-    // A second initialisation (as in tests) keeps the first subscriber.
-    let _ = result;
+        .with_writer(writer);
+    match format {
+        LogFormat::Pretty => Box::new(builder.finish()),
+        LogFormat::Json => Box::new(builder.json().flatten_event(true).finish()),
+    }
 }
 
 /// HTTP request counters and latency histograms.
@@ -129,6 +144,7 @@ fn code_for_status(status: u16) -> ErrorCode {
         415 => ErrorCode::UnsupportedMediaType,
         422 => ErrorCode::ValidationFailed,
         428 => ErrorCode::PreconditionRequired,
+        429 => ErrorCode::RateLimited,
         503 => ErrorCode::ServiceUnavailable,
         _ => ErrorCode::InternalError,
     }
@@ -145,24 +161,31 @@ pub async fn request_context(
     let path = req.path().to_owned();
     let metrics = req.app_data::<web::Data<crate::AppState>>().cloned();
 
+    // The route is read before the call: a clone of the request taken now would keep the
+    // router from recording the path parameters.
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+
     let span = tracing::info_span!("request", request_id = %request_id);
     let result = next.call(req).instrument(span.clone()).await;
 
-    // Handlers' errors arrive as responses; an `Err` here can only come from the framework
-    // itself, and actix renders it with `ResponseError`.
-    let response = result?.map_into_boxed_body();
+    // Handlers' errors arrive as responses. An `Err` comes from the request time limit, which
+    // has no request left to answer with, or from the framework itself. It is rendered here
+    // so that it carries the request id too, and handed on for actix to send.
+    let (request, response) = match result {
+        Ok(response) => {
+            let (request, response) = response.into_parts();
+            (Some(request), response.map_into_boxed_body())
+        }
+        Err(error) => (None, HttpResponse::from_error(error)),
+    };
     let mut response = render_problem(response, &path, &request_id);
 
     let status = response.status().as_u16();
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
-    let client_id = response
-        .request()
-        .extensions()
-        .get::<ClientId>()
-        .map(|c| c.0.clone());
+    let client_id = request
+        .as_ref()
+        .and_then(|request| request.extensions().get::<ClientId>().map(|c| c.0.clone()));
     let elapsed = started.elapsed();
 
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -183,25 +206,20 @@ pub async fn request_context(
             "request finished"
         );
     });
-    Ok(response)
+    match request {
+        Some(request) => Ok(ServiceResponse::new(request, response)),
+        None => Err(InternalError::from_response("request failed", response).into()),
+    }
 }
 
 /// Re-renders error responses as problem documents with the request id and path.
-fn render_problem(
-    response: ServiceResponse<BoxBody>,
-    path: &str,
-    request_id: &str,
-) -> ServiceResponse<BoxBody> {
+fn render_problem(response: HttpResponse, path: &str, request_id: &str) -> HttpResponse {
     let status = response.status();
     if !status.is_client_error() && !status.is_server_error() {
         return response;
     }
 
-    let rendered = if let Some(error) = response
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<ApiError>())
-    {
+    if let Some(error) = response.error().and_then(|e| e.as_error::<ApiError>()) {
         if let Some(source) = error.source_error() {
             tracing::error!(request_id, error = format!("{source:#}"), "request failed");
         }
@@ -214,7 +232,7 @@ fn render_problem(
         if is_problem {
             return response;
         }
-        if let Some(error) = response.response().error()
+        if let Some(error) = response.error()
             && status.is_server_error()
         {
             tracing::error!(request_id, error = %error, "request failed");
@@ -236,6 +254,5 @@ fn render_problem(
             }
         }
         rendered
-    };
-    response.into_response(rendered)
+    }
 }

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::api::extract::{media_type, parse_json, payload_error};
+use crate::api::extract::{check_depth, media_type, parse_json, payload_error};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::store::UpsertOutcome;
@@ -458,6 +458,7 @@ fn parse_array<T>(body: &[u8]) -> Result<Vec<Item<T>>, ApiError>
 where
     T: DeserializeOwned + Validate,
 {
+    check_depth(body, 1)?;
     let raw: Vec<&serde_json::value::RawValue> = serde_json::from_slice(body).map_err(|e| {
         ApiError::new(
             ErrorCode::MalformedJson,

@@ -146,7 +146,8 @@ pub struct ChangeQuery {
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["changes:read"]), ("oauth2" = ["changes:read"])),
 )]
 #[get("/v1/changes")]
 pub async fn list_changes(

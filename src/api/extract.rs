@@ -12,6 +12,10 @@ use validator::Validate;
 
 use crate::error::{ApiError, ErrorCode, FieldError, validation_errors};
 
+/// Deepest nesting of arrays and objects accepted in a JSON body. The deepest built-in rule
+/// set (`rules/ks-regents-precollege.json`) nests 14 levels.
+pub const MAX_JSON_DEPTH: usize = 64;
+
 /// A JSON request body, deserialized and validated.
 #[derive(Debug)]
 pub struct Json<T>(pub T);
@@ -52,6 +56,46 @@ pub fn payload_error(error: actix_web::Error) -> ApiError {
             format!("the request body could not be read: {error}"),
         )
     }
+}
+
+/// Fails with 400 `json_too_deep` when arrays and objects in `bytes` nest more than
+/// [`MAX_JSON_DEPTH`] levels deep, not counting `wrapper_levels` outer levels (1 for the array
+/// around bulk items). It scans the text without parsing it, so a deep body is rejected
+/// before any value is built.
+pub fn check_depth(bytes: &[u8], wrapper_levels: usize) -> Result<(), ApiError> {
+    let limit = MAX_JSON_DEPTH + wrapper_levels;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in bytes {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Err(ApiError::new(
+                        ErrorCode::JsonTooDeep,
+                        format!(
+                            "arrays and objects in the body are nested more than {MAX_JSON_DEPTH} levels deep, the limit; send a flatter document"
+                        ),
+                    ));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Converts a serde_path_to_error path into a JSON Pointer.
@@ -115,6 +159,7 @@ pub fn parse_json<T>(bytes: &[u8]) -> Result<T, ApiError>
 where
     T: DeserializeOwned + Validate,
 {
+    check_depth(bytes, 0)?;
     let mut document: serde_json::Value = serde_json::from_slice(bytes).map_err(|error| {
         ApiError::new(
             ErrorCode::MalformedJson,
@@ -306,6 +351,29 @@ mod tests {
         let error = parse_json::<Body>(br#"{"gradeLevel":13}"#).expect_err("range");
         assert_eq!(pointer(&error).as_deref(), Some("/gradeLevel"));
         assert_eq!(error.errors()[0].code, "range");
+    }
+
+    #[test]
+    fn body_at_the_depth_limit_is_parsed() {
+        let nested = "[".repeat(MAX_JSON_DEPTH - 1) + &"]".repeat(MAX_JSON_DEPTH - 1);
+        let body = format!(r#"{{"gradeLevel":9,"deep":{nested}}}"#);
+        assert!(check_depth(body.as_bytes(), 0).is_ok());
+    }
+
+    #[test]
+    fn body_past_the_depth_limit_is_rejected() {
+        let nested = "[".repeat(MAX_JSON_DEPTH) + &"]".repeat(MAX_JSON_DEPTH);
+        let body = format!(r#"{{"gradeLevel":9,"deep":{nested}}}"#);
+        let error = parse_json::<Body>(body.as_bytes()).expect_err("too deep");
+        assert_eq!(error.code(), ErrorCode::JsonTooDeep);
+        assert!(error.detail().contains("64 levels"), "{}", error.detail());
+    }
+
+    #[test]
+    fn brackets_inside_strings_do_not_count() {
+        let text = "[{".repeat(MAX_JSON_DEPTH);
+        let body = format!(r#"{{"gradeLevel":9,"note":"{text}\"{text}"}}"#);
+        assert!(check_depth(body.as_bytes(), 0).is_ok());
     }
 
     #[test]

@@ -18,12 +18,14 @@ pub mod responses;
 pub mod reviews;
 pub mod students;
 pub mod surveys;
+pub mod timeout;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::openapi::security::{
     ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme,
 };
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -82,12 +84,44 @@ use crate::error::{ApiError, ErrorCode};
             responses::UnsupportedMediaType,
             responses::ValidationFailed,
             responses::PreconditionRequired,
+            responses::TooManyRequests,
             responses::ServiceUnavailable,
             responses::InternalError,
         )
     )
 )]
 pub struct ApiDoc;
+
+/// Adds the responses that every operation of a kind can give, so that a new operation
+/// cannot leave them out: 429 to every operation that answers 401 (the operations that take a
+/// bearer token and the token endpoint, which are the ones under a rate limit), and 413 to
+/// every operation that takes a request body, since every body has a size limit.
+pub fn add_shared_responses(document: &mut utoipa::openapi::OpenApi) {
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let takes_body = operation.request_body.is_some();
+            let responses = &mut operation.responses.responses;
+            if responses.contains_key("401") {
+                responses.insert(
+                    "429".to_owned(),
+                    RefOr::Ref(Ref::from_response_name("TooManyRequests")),
+                );
+            }
+            if takes_body {
+                responses
+                    .entry("413".to_owned())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name("PayloadTooLarge")));
+            }
+        }
+    }
+}
 
 /// Adds the bearer and OAuth2 client-credentials security schemes.
 struct SecuritySchemes;

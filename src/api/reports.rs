@@ -148,7 +148,8 @@ fn school_entry<'a>(
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["plans:read", "reviews:read"]), ("oauth2" = ["plans:read", "reviews:read"])),
 )]
 #[get("/v1/reports/district-summary")]
 pub async fn get_district_summary(

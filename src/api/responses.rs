@@ -6,7 +6,7 @@ use crate::error::Problem;
 
 #[derive(ToResponse)]
 #[response(
-    description = "A query parameter or header is invalid (`invalid_parameter`, `invalid_header`), or the body is not valid JSON (`malformed_json`)",
+    description = "A query parameter or header is invalid (`invalid_parameter`, `invalid_header`), or the body is not valid JSON (`malformed_json`) or nests arrays and objects more than 64 levels deep (`json_too_deep`)",
     content_type = "application/problem+json",
     example = json!({
         "type": "urn:ips-api:problem:invalid-parameter",
@@ -187,7 +187,24 @@ pub struct PreconditionRequired(#[allow(dead_code)] Problem);
 
 #[derive(ToResponse)]
 #[response(
-    description = "The database is unreachable or saturated (`service_unavailable`); retry after the Retry-After delay",
+    description = "The client exceeded its request rate limit (`rate_limited`); retry after the Retry-After delay",
+    content_type = "application/problem+json",
+    headers(("Retry-After" = String, description = "Whole seconds to wait before retrying")),
+    example = json!({
+        "type": "urn:ips-api:problem:rate-limited",
+        "title": "Too many requests",
+        "status": 429,
+        "detail": "this client exceeded its rate limit of 100 requests per second (bursts of 200); retry after 1 seconds",
+        "instance": "/v1/students",
+        "code": "rate_limited",
+        "requestId": "0193a1f2-6c1e-7c39-9d55-2f0b8f3f1a77"
+    })
+)]
+pub struct TooManyRequests(#[allow(dead_code)] Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "The database is unreachable or saturated (`service_unavailable`), retry after the Retry-After delay; or the request did not complete within the time limit and was stopped (`request_timed_out`), so read the resource before repeating a write",
     content_type = "application/problem+json",
     headers(("Retry-After" = String, description = "Seconds to wait before retrying")),
     example = json!({

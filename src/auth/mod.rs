@@ -4,12 +4,14 @@
 pub mod active;
 pub mod jwt;
 pub mod principal;
+pub mod rate_limit;
 pub mod secret;
 pub mod token;
 
 pub use active::ActiveClients;
 pub use jwt::TokenKeys;
 pub use principal::Principal;
+pub use rate_limit::{Quota, RateLimits};
 
 use std::fmt;
 use std::str::FromStr;

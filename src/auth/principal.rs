@@ -193,6 +193,8 @@ impl FromRequest for Principal {
 
             req.extensions_mut().insert(ClientId(claims.sub.clone()));
             let client_id = claims.sub.clone();
+            state.rate_limits.api.admit(&client_id)?;
+
             let active = if state.active_clients.recently_confirmed(&client_id) {
                 true
             } else {

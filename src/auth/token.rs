@@ -50,6 +50,9 @@ pub struct TokenResponse {
 /// does not reveal whether a client id exists.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Zz0mWz2G7bVQZsTOjeaDMfzC1CA7HtcWQ7Yqk9l0Eo";
 
+/// Longest client id accepted at the token endpoint.
+const MAX_CLIENT_ID_LENGTH: usize = 64;
+
 fn token_error(code: ErrorCode, detail: &str) -> ApiError {
     let error = ApiError::new(code, detail);
     if code == ErrorCode::InvalidClient {
@@ -57,6 +60,14 @@ fn token_error(code: ErrorCode, detail: &str) -> ApiError {
     } else {
         error
     }
+}
+
+/// The 401 for credentials that match no active client; it never says which part is wrong.
+fn wrong_credentials() -> ApiError {
+    token_error(
+        ErrorCode::InvalidClient,
+        "the client id or secret is wrong, or the client has been revoked",
+    )
 }
 
 /// Reads `client_id:client_secret` from an HTTP Basic `Authorization` header.
@@ -108,6 +119,7 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, ApiE
         (status = 200, description = "Token issued", body = TokenResponse),
         (status = 400, description = "`invalid_request`, `unsupported_grant_type` or `invalid_scope`", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`invalid_client`: unknown client, wrong secret or revoked client", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the JSON body limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not form-encoded", body = Problem, content_type = "application/problem+json"),
     ),
     security(())
@@ -173,6 +185,15 @@ pub async fn create_token(
         }
     };
 
+    // Client ids are UUIDs. A longer one cannot exist, and rejecting it here keeps the rate
+    // limiter's keys small.
+    if client_id.len() > MAX_CLIENT_ID_LENGTH {
+        return Err(wrong_credentials());
+    }
+    // Checked before the slow secret hash, so that repeated attempts cannot occupy the
+    // blocking threads.
+    state.rate_limits.token.admit(&client_id)?;
+
     let store = state.store.clone();
     let lookup_id = client_id.clone();
     let client = crate::store::blocking(move || {
@@ -185,10 +206,7 @@ pub async fn create_token(
     })
     .await?;
     let Some(client) = client else {
-        return Err(token_error(
-            ErrorCode::InvalidClient,
-            "the client id or secret is wrong, or the client has been revoked",
-        ));
+        return Err(wrong_credentials());
     };
 
     let granted = client.scope_list();

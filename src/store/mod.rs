@@ -179,15 +179,20 @@ impl Transactional for PgConnection {
     }
 }
 
-/// Runs blocking database work off the async executor.
+/// Runs blocking database work off the async executor, inside the caller's span and with the
+/// caller's log subscriber, so that its log lines carry the request id.
 pub async fn blocking<T, F>(work: F) -> Result<T, ApiError>
 where
     F: FnOnce() -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(ApiError::internal)?
+    let span = tracing::Span::current();
+    let dispatch = tracing::dispatcher::get_default(Clone::clone);
+    tokio::task::spawn_blocking(move || {
+        tracing::dispatcher::with_default(&dispatch, || span.in_scope(work))
+    })
+    .await
+    .map_err(ApiError::internal)?
 }
 
 /// Outcome of a bulk upsert for one item.

@@ -203,6 +203,15 @@ async fn token_endpoint_rejects_bad_requests(backend: Backend) {
         .await;
     assert_eq!(unknown.code(), "invalid_client");
 
+    let long_id = app
+        .send(token_request(&format!(
+            "grant_type=client_credentials&client_id={}&client_secret=x",
+            "a".repeat(65)
+        )))
+        .await;
+    assert_eq!(long_id.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(long_id.code(), "invalid_client");
+
     let grant = app
         .send(token_request(&format!(
             "grant_type=password&client_id={}&client_secret={}",

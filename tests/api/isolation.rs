@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{Backend, DISTRICT, OTHER_DISTRICT, TestApp, student};
+use crate::support::{Backend, DISTRICT, OTHER_DISTRICT, TestApp, fill_path, student};
 
 /// Creates one record of every kind in `OTHER_DISTRICT` and returns the value of each path
 /// parameter that names one of them.
@@ -97,20 +97,9 @@ async fn other_district_records(app: &TestApp) -> HashMap<&'static str, String> 
 
 /// Substitutes every `{name}` of `path` from `values`.
 fn fill(path: &str, values: &HashMap<&'static str, String>) -> String {
-    let mut filled = String::new();
-    let mut rest = path;
-    while let Some(start) = rest.find('{') {
-        let end = rest[start..].find('}').expect("closing brace") + start;
-        let name = &rest[start + 1..end];
-        let value = values
-            .get(name)
-            .unwrap_or_else(|| panic!("no record of another district for path parameter {name} of {path}; add one to other_district_records"));
-        filled.push_str(&rest[..start]);
-        filled.push_str(value);
-        rest = &rest[end + 1..];
-    }
-    filled.push_str(rest);
-    filled
+    fill_path(path, |name| {
+        values.get(name).cloned().unwrap_or_else(|| panic!("no record of another district for path parameter {name} of {path}; add one to other_district_records"))
+    })
 }
 
 async fn every_get_route_hides_other_districts(backend: Backend) {

@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use crate::support::resolve;
+
 const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
 
 fn generated() -> String {
@@ -24,16 +26,6 @@ fn committed_openapi_matches_code() {
         "openapi/openapi.json differs from the code; regenerate it with \
          `IPS_UPDATE_OPENAPI=1 cargo test --test api openapi` and commit the result"
     );
-}
-
-fn resolve<'a>(document: &'a Value, value: &'a Value) -> &'a Value {
-    match value["$ref"].as_str() {
-        Some(reference) => {
-            let pointer = reference.trim_start_matches('#');
-            document.pointer(pointer).unwrap_or(&Value::Null)
-        }
-        None => value,
-    }
 }
 
 fn has_example(document: &Value, content: &Value) -> bool {

@@ -14,8 +14,8 @@ use actix_web::test::TestRequest;
 use actix_web::web;
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
-use ips_api::auth::TokenKeys;
 use ips_api::auth::jwt::{Claims, TokenSettings};
+use ips_api::auth::{Quota, RateLimits, TokenKeys};
 use ips_api::store::{PoolOptions, Store};
 use ips_api::{AppState, Limits, admin, telemetry};
 use secrecy::SecretString;
@@ -167,6 +167,35 @@ pub struct Client {
     pub token: String,
 }
 
+/// The limits of a test app.
+#[derive(Debug, Clone)]
+pub struct TestLimits {
+    pub limits: Limits,
+    pub api_rate: Quota,
+    pub token_rate: Quota,
+}
+
+impl Default for TestLimits {
+    /// Small bodies, so that 413 is cheap to provoke, and rates and times that ordinary tests
+    /// never reach.
+    fn default() -> TestLimits {
+        let generous = Quota {
+            per_second: 1000.0,
+            burst: 1000,
+        };
+        TestLimits {
+            limits: Limits {
+                max_body_bytes: MAX_BODY_BYTES,
+                max_bulk_bytes: 8 * 1024 * 1024,
+                request_timeout: Duration::from_secs(120),
+                bulk_request_timeout: Duration::from_secs(300),
+            },
+            api_rate: generous,
+            token_rate: generous,
+        }
+    }
+}
+
 pub struct TestApp {
     service: BoxedService,
     pub state: web::Data<AppState>,
@@ -177,6 +206,10 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new(backend: Backend) -> TestApp {
+        TestApp::with_limits(backend, TestLimits::default()).await
+    }
+
+    pub async fn with_limits(backend: Backend, limits: TestLimits) -> TestApp {
         let (url, database) = create_database(backend);
         let options = PoolOptions {
             max_size: 8,
@@ -193,13 +226,11 @@ impl TestApp {
         let state = web::Data::new(AppState {
             store,
             tokens: TokenKeys::new(&token_settings()),
-            limits: Limits {
-                max_body_bytes: MAX_BODY_BYTES,
-                max_bulk_bytes: 8 * 1024 * 1024,
-            },
+            limits: limits.limits,
             onet: Default::default(),
             active_clients: ips_api::auth::ActiveClients::new(Duration::ZERO),
             metrics: telemetry::Metrics::new().expect("metrics"),
+            rate_limits: RateLimits::new(limits.api_rate, limits.token_rate),
         });
         let service = actix_web::test::init_service(ips_api::app(state.clone())).await;
         let service: BoxedService = Rc::new(BoxedWrapper { inner: service });
@@ -272,14 +303,25 @@ impl TestApp {
 
     /// Sends a request and checks that the operation documents the status it returned.
     pub async fn send(&self, request: TestRequest) -> Reply {
-        let response = self
-            .service
-            .call(request.to_request())
-            .await
-            .expect("service call");
+        self.send_request(request.to_request()).await
+    }
+
+    /// Sends a request built by hand, such as one whose body arrives as a stream.
+    pub async fn send_request(&self, request: actix_http::Request) -> Reply {
+        // An `Err` is sent as its error response, as the HTTP server does.
+        // An error the service returns instead of a response has no matched route to check.
+        let (request, response) = match self.service.call(request).await {
+            Ok(response) => {
+                let (request, response) = response.into_parts();
+                (Some(request), response)
+            }
+            Err(error) => (None, error.error_response()),
+        };
         let status = response.status();
-        if let Some(route) = response.request().match_pattern() {
-            assert_status_documented(response.request().method().as_str(), &route, status);
+        if let Some(request) = &request
+            && let Some(route) = request.match_pattern()
+        {
+            assert_status_documented(request.method().as_str(), &route, status);
         }
         let headers = response.headers().clone();
         let bytes = response.into_body().try_into_bytes().unwrap_or_default();
@@ -381,6 +423,31 @@ pub fn sign_claims(claims: &Claims, secret: &str) -> String {
         &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
     )
     .expect("sign claims")
+}
+
+/// Substitutes every `{name}` of an OpenAPI path with `value(name)`.
+pub fn fill_path(path: &str, value: impl Fn(&str) -> String) -> String {
+    let mut filled = String::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..].find('}').expect("closing brace") + start;
+        filled.push_str(&rest[..start]);
+        filled.push_str(&value(&rest[start + 1..end]));
+        rest = &rest[end + 1..];
+    }
+    filled.push_str(rest);
+    filled
+}
+
+/// Follows a `$ref` within an OpenAPI document; other values are returned as they are.
+pub fn resolve<'a>(document: &'a Value, value: &'a Value) -> &'a Value {
+    match value["$ref"].as_str() {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            document.pointer(pointer).unwrap_or(&Value::Null)
+        }
+        None => value,
+    }
 }
 
 /// Builds a valid student body for [`DISTRICT`].

@@ -272,7 +272,8 @@ impl Tally {
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["rules:read", "plans:read"]), ("oauth2" = ["rules:read", "plans:read"])),
 )]
 #[post("/v1/rule-sets/{ruleSetId}/impact")]
 pub async fn measure_rule_set_impact(

@@ -74,7 +74,8 @@ pub struct RuleSetQuery {
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["rules:read"]), ("oauth2" = ["rules:read"])),
 )]
 #[get("/v1/rule-sets")]
 pub async fn list_rule_sets(
@@ -110,7 +111,8 @@ pub async fn list_rule_sets(
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["rules:read"]), ("oauth2" = ["rules:read"])),
 )]
 #[get("/v1/rule-sets/{ruleSetId}")]
 pub async fn get_rule_set(
@@ -170,7 +172,8 @@ pub async fn get_rule_set(
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["rules:write"]), ("oauth2" = ["rules:write"])),
 )]
 #[post("/v1/rule-sets")]
 pub async fn create_rule_set(

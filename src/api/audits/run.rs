@@ -95,7 +95,8 @@ fn audit_with(set: &RuleSet, input: &AuditInput) -> Result<AuditResult, ApiError
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["rules:read"]), ("oauth2" = ["rules:read"])),
 )]
 #[post("/v1/audits")]
 pub async fn create_audit(
@@ -353,7 +354,8 @@ pub(crate) use plan_rule_set;
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["plans:read"]), ("oauth2" = ["plans:read"])),
 )]
 #[post("/v1/plans/{planId}/audits")]
 pub async fn create_plan_audit(

@@ -47,7 +47,8 @@ const COURSE_CSV: CsvColumns = CsvColumns {
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["courses:write"]), ("oauth2" = ["courses:write"])),
 )]
 #[post("/v1/courses:bulk")]
 pub async fn bulk_upsert_courses(

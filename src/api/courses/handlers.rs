@@ -32,7 +32,8 @@ use crate::store::courses::{CourseFilter, CourseRow};
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["courses:write"]), ("oauth2" = ["courses:write"])),
 )]
 #[post("/v1/courses")]
 pub async fn create_course(
@@ -63,7 +64,8 @@ pub async fn create_course(
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["courses:read"]), ("oauth2" = ["courses:read"])),
 )]
 #[get("/v1/courses/{courseId}")]
 pub async fn get_course(
@@ -105,7 +107,8 @@ pub async fn get_course(
         (status = 422, response = responses::ValidationFailed),
         (status = 428, response = responses::PreconditionRequired),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["courses:write"]), ("oauth2" = ["courses:write"])),
 )]
 #[put("/v1/courses/{courseId}")]
 pub async fn replace_course(
@@ -169,7 +172,8 @@ pub async fn replace_course(
         (status = 412, response = responses::PreconditionFailed),
         (status = 428, response = responses::PreconditionRequired),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["courses:write"]), ("oauth2" = ["courses:write"])),
 )]
 #[delete("/v1/courses/{courseId}")]
 pub async fn delete_course(
@@ -217,7 +221,8 @@ pub async fn delete_course(
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["courses:read"]), ("oauth2" = ["courses:read"])),
 )]
 #[get("/v1/courses")]
 pub async fn list_courses(

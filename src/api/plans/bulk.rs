@@ -224,8 +224,10 @@ fn concurrent_change() -> Vec<FieldError> {
         (status = 403, response = responses::Forbidden),
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["plans:write"]), ("oauth2" = ["plans:write"])),
 )]
 #[post("/v1/plans:bulk")]
 pub async fn bulk_upsert_plans(

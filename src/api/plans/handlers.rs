@@ -8,7 +8,7 @@ use validator::Validate;
 use super::check::{CheckedPlan, changed_sections};
 use super::{Plan, PlanBody, PlanStatus, check_body, plan_of, respond, revise_plan};
 use crate::AppState;
-use crate::api::extract::{Json, Query, is_json, parse_json};
+use crate::api::extract::{Json, Query, check_depth, is_json, parse_json};
 use crate::api::idempotency::{self, Created, IdempotencyKey};
 use crate::api::paging;
 use crate::api::preconditions::{IfMatch, etag};
@@ -67,7 +67,8 @@ pub(super) fn new_row(
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["plans:write"]), ("oauth2" = ["plans:write"])),
 )]
 #[post("/v1/plans")]
 pub async fn create_plan(
@@ -144,7 +145,8 @@ pub async fn create_plan(
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["plans:read"]), ("oauth2" = ["plans:read"])),
 )]
 #[get("/v1/plans/{planId}")]
 pub async fn get_plan(
@@ -186,7 +188,8 @@ pub async fn get_plan(
         (status = 422, response = responses::ValidationFailed),
         (status = 428, response = responses::PreconditionRequired),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["plans:write"]), ("oauth2" = ["plans:write"])),
 )]
 #[put("/v1/plans/{planId}")]
 pub async fn replace_plan(
@@ -267,7 +270,8 @@ fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
         (status = 422, response = responses::ValidationFailed),
         (status = 428, response = responses::PreconditionRequired),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["plans:write"]), ("oauth2" = ["plans:write"])),
 )]
 #[patch("/v1/plans/{planId}")]
 pub async fn patch_plan(
@@ -285,6 +289,7 @@ pub async fn patch_plan(
             "send the patch as application/merge-patch+json",
         ));
     }
+    check_depth(&payload, 0)?;
     let patch: serde_json::Value = serde_json::from_slice(&payload).map_err(|e| {
         ApiError::new(
             ErrorCode::MalformedJson,
@@ -375,7 +380,8 @@ pub struct PlanListQuery {
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["plans:read"]), ("oauth2" = ["plans:read"])),
 )]
 #[get("/v1/plans")]
 pub async fn list_plans(

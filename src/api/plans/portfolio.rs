@@ -177,7 +177,8 @@ fn portable_entry(
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["plans:read"]), ("oauth2" = ["plans:read"])),
 )]
 #[get("/v1/plans/{planId}/portfolio")]
 pub async fn export_portfolio(
@@ -404,7 +405,8 @@ fn map_entry(
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["plans:write", "students:write"]), ("oauth2" = ["plans:write", "students:write"])),
 )]
 #[post("/v1/plans:import")]
 pub async fn import_portfolio(

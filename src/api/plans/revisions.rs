@@ -74,7 +74,8 @@ impl From<&RevisionRow> for RevisionSummary {
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["plans:read"]), ("oauth2" = ["plans:read"])),
 )]
 #[get("/v1/plans/{planId}/revisions")]
 pub async fn list_plan_revisions(
@@ -109,7 +110,8 @@ pub async fn list_plan_revisions(
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["plans:read"]), ("oauth2" = ["plans:read"])),
 )]
 #[get("/v1/plans/{planId}/revisions/{revision}")]
 pub async fn get_plan_revision(

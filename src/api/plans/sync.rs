@@ -55,7 +55,8 @@ pub struct CourseworkSync {
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["plans:write"]), ("oauth2" = ["plans:write"])),
 )]
 #[post("/v1/plans/{planId}/coursework:sync")]
 pub async fn sync_plan_coursework(

@@ -298,7 +298,8 @@ fn next_page_url(req: &HttpRequest, cursor: &str) -> String {
         (status = 403, response = responses::Forbidden),
         (status = 406, response = responses::NotAcceptable),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["reviews:read"]), ("oauth2" = ["reviews:read"])),
 )]
 #[get("/v1/reviews/compliance")]
 pub async fn get_review_compliance(

@@ -235,7 +235,8 @@ macro_rules! store_review {
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["reviews:write"]), ("oauth2" = ["reviews:write"])),
 )]
 #[post("/v1/plans/{planId}/reviews")]
 pub async fn create_review(
@@ -286,7 +287,8 @@ pub async fn create_review(
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["reviews:write"]), ("oauth2" = ["reviews:write"])),
 )]
 #[post("/v1/plans/{planId}/reviews/{reviewId}/amendments")]
 pub async fn amend_review(
@@ -349,7 +351,8 @@ pub async fn amend_review(
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["reviews:read"]), ("oauth2" = ["reviews:read"])),
 )]
 #[get("/v1/reviews/{reviewId}")]
 pub async fn get_review(
@@ -408,7 +411,8 @@ pub struct ReviewListQuery {
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["reviews:read"]), ("oauth2" = ["reviews:read"])),
 )]
 #[get("/v1/plans/{planId}/reviews")]
 pub async fn list_reviews(

@@ -234,7 +234,8 @@ pub struct PolicyQuery {
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["reviews:read"]), ("oauth2" = ["reviews:read"])),
 )]
 #[get("/v1/review-policy")]
 pub async fn get_review_policy(
@@ -285,7 +286,8 @@ pub async fn get_review_policy(
         (status = 422, response = responses::ValidationFailed),
         (status = 428, response = responses::PreconditionRequired),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["reviews:admin"]), ("oauth2" = ["reviews:admin"])),
 )]
 #[put("/v1/review-policy")]
 pub async fn put_review_policy(

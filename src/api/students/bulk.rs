@@ -37,7 +37,8 @@ const CHUNK_SIZE: usize = 500;
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["students:write"]), ("oauth2" = ["students:write"])),
 )]
 #[post("/v1/students:bulk")]
 pub async fn bulk_upsert_students(

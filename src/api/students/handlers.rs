@@ -40,7 +40,8 @@ fn single(row: StudentRow) -> HttpResponse {
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["students:write"]), ("oauth2" = ["students:write"])),
 )]
 #[post("/v1/students")]
 pub async fn create_student(
@@ -75,7 +76,8 @@ pub async fn create_student(
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["students:read"]), ("oauth2" = ["students:read"])),
 )]
 #[get("/v1/students/{studentId}")]
 pub async fn get_student(
@@ -118,7 +120,8 @@ pub async fn get_student(
         (status = 422, response = responses::ValidationFailed),
         (status = 428, response = responses::PreconditionRequired),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["students:write"]), ("oauth2" = ["students:write"])),
 )]
 #[put("/v1/students/{studentId}")]
 pub async fn replace_student(
@@ -182,7 +185,8 @@ pub async fn replace_student(
         (status = 412, response = responses::PreconditionFailed),
         (status = 428, response = responses::PreconditionRequired),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["students:write"]), ("oauth2" = ["students:write"])),
 )]
 #[delete("/v1/students/{studentId}")]
 pub async fn delete_student(
@@ -222,7 +226,8 @@ pub async fn delete_student(
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["students:read"]), ("oauth2" = ["students:read"])),
 )]
 #[get("/v1/students")]
 pub async fn list_students(

@@ -86,7 +86,8 @@ fn key_of(item: &BulkSurveyResponse) -> String {
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["surveys:write"]), ("oauth2" = ["surveys:write"])),
 )]
 #[post("/v1/survey-responses:bulk")]
 pub async fn bulk_create_survey_responses(

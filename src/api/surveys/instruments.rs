@@ -67,7 +67,8 @@ fn short_form_matches(id: &str, version: Option<&str>) -> Option<Instrument> {
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["surveys:read"]), ("oauth2" = ["surveys:read"])),
 )]
 #[get("/v1/instruments")]
 pub async fn list_instruments(
@@ -101,7 +102,8 @@ pub async fn list_instruments(
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["surveys:read"]), ("oauth2" = ["surveys:read"])),
 )]
 #[get("/v1/instruments/{instrumentId}")]
 pub async fn get_instrument(
@@ -155,7 +157,8 @@ pub async fn get_instrument(
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["surveys:admin"]), ("oauth2" = ["surveys:admin"])),
 )]
 #[post("/v1/instruments")]
 pub async fn create_instrument(

@@ -145,7 +145,8 @@ fn options(query: &MatchQuery) -> Result<MatchOptions, ApiError> {
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["surveys:read"]), ("oauth2" = ["surveys:read"])),
 )]
 #[get("/v1/survey-responses/{responseId}/matches")]
 pub async fn get_survey_matches(

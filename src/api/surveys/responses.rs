@@ -188,7 +188,8 @@ pub(super) use load_history;
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["surveys:write"]), ("oauth2" = ["surveys:write"])),
 )]
 #[post("/v1/students/{studentId}/survey-responses")]
 pub async fn create_survey_response(
@@ -262,7 +263,8 @@ pub async fn create_survey_response(
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["surveys:read"]), ("oauth2" = ["surveys:read"])),
 )]
 #[get("/v1/students/{studentId}/survey-responses")]
 pub async fn list_survey_responses(
@@ -293,7 +295,8 @@ pub async fn list_survey_responses(
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::ServiceUnavailable),
-    )
+    ),
+    security(("bearerAuth" = ["surveys:read"]), ("oauth2" = ["surveys:read"])),
 )]
 #[get("/v1/survey-responses/{responseId}")]
 pub async fn get_survey_response(
