@@ -8,6 +8,7 @@ mod auth;
 mod bulk;
 mod changes;
 mod courses;
+mod demo;
 mod errors;
 mod isolation;
 mod openapi;
