@@ -213,7 +213,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> anyhow::Result<LoadedDemo>
             let review = reviews::review(
                 date,
                 &counselor,
-                index % 3 == 0,
+                index.is_multiple_of(3),
                 "Reviewed the course plan, the career focus and the next steps.",
             );
             send(
@@ -398,7 +398,7 @@ fn review_dates(
         .unwrap_or(windows.first.1)
         .max(windows.first.0);
     let dates = match (stage, index % 3) {
-        (Stage::Started, _) if index % 2 == 0 => vec![recent],
+        (Stage::Started, _) if index.is_multiple_of(2) => vec![recent],
         (Stage::Started, _) => vec![],
         (_, 0) => vec![in_first, recent.max(windows.second.0)],
         (_, 1) => vec![in_first],

@@ -112,7 +112,11 @@ async fn demo_load_has_promised_variety(backend: Backend) {
         )
         .await;
     assert_eq!(history.status, StatusCode::OK, "{}", history.text);
-    assert!(!history.body["items"].as_array().map_or(true, Vec::is_empty));
+    assert!(
+        history.body["items"]
+            .as_array()
+            .is_some_and(|items| !items.is_empty())
+    );
     let response_id = focused["careerFocus"][0]["surveyResponseId"]
         .as_str()
         .unwrap_or_default();
