@@ -18,7 +18,13 @@ const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    telemetry::init(cli.global.log_format, &cli.global.log);
+    let log = match cli.command {
+        // The demo loader sends about a thousand requests in-process; one access-log line
+        // each would bury its output.
+        Some(Command::Demo(_)) => format!("{},ips_api::telemetry=warn", cli.global.log),
+        _ => cli.global.log.clone(),
+    };
+    telemetry::init(cli.global.log_format, &log);
 
     match cli.command.as_ref().unwrap_or(&Command::Serve) {
         Command::Openapi => {
