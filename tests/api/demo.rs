@@ -1,4 +1,4 @@
-//! `ips-api demo load`: the demo district has the variety the README session shows.
+//! `ips-api demo load`: the demo district has the variety the README's curl examples show.
 
 use std::collections::BTreeSet;
 
