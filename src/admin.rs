@@ -12,7 +12,7 @@ use crate::store::Store;
 use crate::store::clients::ClientRow;
 use crate::store::districts::{DistrictRow, SchoolRow};
 
-fn run<T>(work: impl FnOnce() -> Result<T, ApiError>) -> anyhow::Result<T> {
+pub(crate) fn run<T>(work: impl FnOnce() -> Result<T, ApiError>) -> anyhow::Result<T> {
     work().map_err(|error| match error.source_error() {
         Some(source) => anyhow::anyhow!("{error}: {source:#}"),
         None => anyhow::anyhow!("{error}"),

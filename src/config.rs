@@ -309,6 +309,18 @@ pub enum Command {
     Import(ImportCommand),
     /// Print the OpenAPI document as JSON.
     Openapi,
+    /// Load demonstration data.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+/// Demonstration data commands.
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Fill the database with the fictional district D0999: schools, a course catalog,
+    /// 300 students with plans, survey results and reviews. Prints an API client for it in
+    /// the format of `client create`. Fails when D0999 already exists.
+    Load,
 }
 
 /// Reference-data imports.

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod store;

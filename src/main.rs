@@ -7,7 +7,9 @@ use anyhow::Context;
 use clap::Parser;
 use secrecy::ExposeSecret;
 
-use ips_api::config::{Cli, ClientCommand, Command, DistrictCommand, ImportCommand, SchoolCommand};
+use ips_api::config::{
+    Cli, ClientCommand, Command, DemoCommand, DistrictCommand, ImportCommand, SchoolCommand,
+};
 use ips_api::store::Store;
 use ips_api::{AppState, admin, auth, telemetry};
 
@@ -23,7 +25,13 @@ const CLIENT_DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    telemetry::init(cli.global.log_format, &cli.global.log);
+    let log = match cli.command {
+        // The demo loader sends about a thousand requests in-process; one access-log line
+        // each would bury its output.
+        Some(Command::Demo(_)) => format!("{},ips_api::telemetry=warn", cli.global.log),
+        _ => cli.global.log.clone(),
+    };
+    telemetry::init(cli.global.log_format, &log);
 
     match cli.command.as_ref().unwrap_or(&Command::Serve) {
         Command::Openapi => {
@@ -57,6 +65,11 @@ fn main() -> anyhow::Result<()> {
             let count = admin::import_onet(&store, dir, &release)?;
             println!("imported O*NET {release}: {count} occupations");
             Ok(())
+        }
+        Command::Demo(DemoCommand::Load) => {
+            let store = open_store(&cli)?;
+            store.migrate()?;
+            demo_load(&store)
         }
         Command::School(SchoolCommand::Create { district, id, name }) => {
             let store = open_store(&cli)?;
@@ -105,11 +118,7 @@ fn client(store: &Store, command: &ClientCommand) -> anyhow::Result<()> {
             scopes,
         } => {
             let client = admin::create_client(store, name, districts, scopes)?;
-            println!("client_id={}", client.id);
-            println!("client_secret={}", client.secret);
-            println!("scopes='{}'", client.scopes.join(" "));
-            println!("districts='{}'", client.districts.join(" "));
-            eprintln!("Store the secret now: it is not shown again and only its hash is kept.");
+            print_client(&client);
         }
         ClientCommand::List => {
             for client in admin::list_clients(store)? {
@@ -129,6 +138,34 @@ fn client(store: &Store, command: &ClientCommand) -> anyhow::Result<()> {
             println!("client {id} revoked");
         }
     }
+    Ok(())
+}
+
+/// Prints a new client as shell assignments, so that `eval "$(…)"` keeps it in variables.
+fn print_client(client: &admin::NewClient) {
+    println!("client_id={}", client.id);
+    println!("client_secret={}", client.secret);
+    println!("scopes='{}'", client.scopes.join(" "));
+    println!("districts='{}'", client.districts.join(" "));
+    eprintln!("Store the secret now: it is not shown again and only its hash is kept.");
+}
+
+fn demo_load(store: &Store) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let today = chrono::Utc::now().date_naive();
+    let loaded = actix_web::rt::System::new().block_on(ips_api::demo::load(store, today))?;
+    eprintln!(
+        "loaded district {} in {:.1} s: {} schools, {} courses, {} students, {} plans, {} survey responses, {} reviews",
+        ips_api::demo::DISTRICT_ID,
+        started.elapsed().as_secs_f64(),
+        loaded.schools,
+        loaded.courses,
+        loaded.students,
+        loaded.plans,
+        loaded.survey_responses,
+        loaded.reviews
+    );
+    print_client(&loaded.client);
     Ok(())
 }
 

@@ -11,6 +11,7 @@ mod concurrency;
 mod contract;
 mod courses;
 mod crash;
+mod demo;
 mod errors;
 mod guide;
 mod isolation;

@@ -147,8 +147,12 @@ macro_rules! upsert_chunk {
                     outcomes.push((index, outcome));
                 }
                 (None, _) => {
-                    let row =
-                        $crate::api::plans::handlers::new_row(&district_id, &student_id, &checked)?;
+                    let row = $crate::api::plans::handlers::new_row(
+                        &district_id,
+                        &student_id,
+                        &checked,
+                        $crate::store::now(),
+                    )?;
                     created.push((index, row, changed, checked.course_ids));
                 }
             }

@@ -5,8 +5,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
 
-use super::check::{CheckedPlan, changed_sections};
-use super::{Plan, PlanBody, PlanStatus, check_body, plan_of, respond, revise_plan};
+use super::check::CheckedPlan;
+use super::{Plan, PlanBody, PlanStatus, insert_plan, plan_of, respond, revise_plan};
 use crate::AppState;
 use crate::api::extract::{Json, Query, check_depth, is_json, parse_json};
 use crate::api::idempotency::{self, Created, IdempotencyKey};
@@ -15,23 +15,29 @@ use crate::api::preconditions::{IfMatch, etag};
 use crate::api::responses;
 use crate::auth::{Principal, Scope};
 use crate::error::{ApiError, ErrorCode};
-use crate::store::plans::{PlanFilter, PlanRow, Revision};
+use crate::store::plans::{PlanFilter, PlanRow};
 
 /// Builds the next revision of `current` holding `checked`.
 pub(super) fn next_row(current: &PlanRow, checked: &CheckedPlan) -> Result<PlanRow, ApiError> {
-    let mut next = new_row(&current.district_id, &current.student_id, checked)?;
+    let mut next = new_row(
+        &current.district_id,
+        &current.student_id,
+        checked,
+        crate::store::now(),
+    )?;
     next.id = current.id.clone();
     next.created_at = current.created_at;
     next.revision = current.revision + 1;
     Ok(next)
 }
 
-pub(super) fn new_row(
+/// Builds revision 1 of a new plan holding `checked`, created at `now`.
+pub(crate) fn new_row(
     district_id: &str,
     student_id: &str,
     checked: &CheckedPlan,
+    now: chrono::NaiveDateTime,
 ) -> Result<PlanRow, ApiError> {
-    let now = crate::store::now();
     Ok(PlanRow {
         district_id: district_id.to_owned(),
         id: crate::store::new_id(),
@@ -90,43 +96,15 @@ pub async fn create_plan(
     let fingerprint = idempotency::fingerprint("POST /v1/plans", &body)?;
 
     idempotency::create_once!(state, &principal, key, fingerprint, |conn, q| {
-        let student = q::students::find(conn, &districts, &student_id)?.ok_or_else(|| {
-            ApiError::invalid_field(
-                "/studentId",
-                "unknown",
-                "studentId does not name a student of this client's districts",
-            )
-        })?;
-        let active = PlanFilter {
-            district_ids: vec![student.district_id.clone()],
-            student_id: Some(student.id.clone()),
-            status: Some(crate::store::plans::STATUS_ACTIVE.to_owned()),
-            ..PlanFilter::default()
-        };
-        if let Some(existing) = q::plans::list(conn, &active, None, 1)?.first() {
-            return Err(ApiError::new(
-                    ErrorCode::Conflict,
-                    format!(
-                        "the student already has the active plan {}; revise it, or archive it before creating another",
-                        existing.id
-                    ),
-                )
-                .with_errors(vec![crate::error::FieldError::body(
-                    "/studentId",
-                    "duplicate",
-                    "a student has at most one active plan",
-                )])
-                .with_header(actix_web::http::header::LOCATION, &format!("/v1/plans/{}", existing.id)));
-        }
-        let checked = check_body!(conn, q, &student.district_id, body);
-        let row = new_row(&student.district_id, &student.id, &checked)?;
-        let changed = changed_sections(None, &checked.body);
-        let revision = Revision {
-            changed_by: &client_id,
-            changed: &changed,
-            course_ids: &checked.course_ids,
-        };
-        q::plans::create(conn, &row, &revision)?;
+        let row = insert_plan!(
+            conn,
+            q,
+            &districts,
+            &student_id,
+            &client_id,
+            body,
+            crate::store::now()
+        );
         Created::new(
             &plan_of(&row)?,
             etag(row.revision),

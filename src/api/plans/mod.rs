@@ -91,7 +91,54 @@ macro_rules! check_body {
         $crate::api::plans::check::check(body, &catalog, school_exists)?
     }};
 }
-use check_body;
+pub(crate) use check_body;
+
+/// Creates a plan for a student of `$districts` from `$body`, at revision 1 with the creation
+/// time `$now`, and returns its row; expands inside a store transaction. A student with an
+/// active plan gets 409.
+macro_rules! insert_plan {
+    ($conn:ident, $q:ident, $districts:expr, $student_id:expr, $client_id:expr, $body:expr, $now:expr) => {{
+        let student = $q::students::find($conn, $districts, $student_id)?.ok_or_else(|| {
+            $crate::error::ApiError::invalid_field(
+                "/studentId",
+                "unknown",
+                "studentId does not name a student of this client's districts",
+            )
+        })?;
+        let active = $crate::store::plans::PlanFilter {
+            district_ids: vec![student.district_id.clone()],
+            student_id: Some(student.id.clone()),
+            status: Some($crate::store::plans::STATUS_ACTIVE.to_owned()),
+            ..$crate::store::plans::PlanFilter::default()
+        };
+        if let Some(existing) = $q::plans::list($conn, &active, None, 1)?.first() {
+            return Err($crate::error::ApiError::new(
+                $crate::error::ErrorCode::Conflict,
+                format!(
+                    "the student already has the active plan {}; revise it, or archive it before creating another",
+                    existing.id
+                ),
+            )
+            .with_errors(vec![$crate::error::FieldError::body(
+                "/studentId",
+                "duplicate",
+                "a student has at most one active plan",
+            )])
+            .with_header(actix_web::http::header::LOCATION, &format!("/v1/plans/{}", existing.id)));
+        }
+        let checked = $crate::api::plans::check_body!($conn, $q, &student.district_id, $body);
+        let row = $crate::api::plans::new_row(&student.district_id, &student.id, &checked, $now)?;
+        let changed = $crate::api::plans::check::changed_sections(None, &checked.body);
+        let revision = $crate::store::plans::Revision {
+            changed_by: $client_id,
+            changed: &changed,
+            course_ids: &checked.course_ids,
+        };
+        $q::plans::create($conn, &row, &revision)?;
+        row
+    }};
+}
+pub(crate) use insert_plan;
 
 /// Applies `$edit` (a function from the current row and body to the new body) to a plan
 /// and stores the result as a new revision; expands inside a store transaction.
