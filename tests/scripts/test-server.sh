@@ -33,6 +33,9 @@ start_test_server() {
     export IPS_BIND="127.0.0.1:$port"
     export IPS_JWT_SECRET="test-server-secret-$(date +%s%N)-0123456789"
     export IPS_LOG_FORMAT=json
+    # One client sends every request, faster than the default per-client limits allow; the
+    # integration tests check the limits themselves.
+    export IPS_RATE_LIMIT_PER_SECOND=0 IPS_TOKEN_RATE_LIMIT_PER_MINUTE=0
     case "$backend" in
         sqlite)
             export IPS_DATABASE_URL="$TEST_SERVER_DIR/ips.sqlite3"
