@@ -54,6 +54,20 @@ def request(method, path, token=None, body=None, content_type="application/json"
         return json.loads(response.read() or b"null")
 
 
+def post_file(path, token, body, content_type):
+    """POSTs `body` with curl and returns (parsed response, seconds curl measured), so that
+    the time is the server's and the transfer's, not this script's JSON decoding."""
+    with tempfile.NamedTemporaryFile() as sent, tempfile.NamedTemporaryFile() as received:
+        sent.write(body)
+        sent.flush()
+        seconds = subprocess.run(
+            ["curl", "-sf", "-o", received.name, "-w", "%{time_total}", "-H", f"Authorization: Bearer {token}",
+             "-H", f"Content-Type: {content_type}", "--data-binary", f"@{sent.name}", BASE + path],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        return json.load(open(received.name)), float(seconds)
+
+
 def timed(action):
     started = time.perf_counter()
     result = action()
@@ -64,11 +78,13 @@ def cli(env, *args):
     return subprocess.run([BIN, *args], env=env, check=True, capture_output=True, text=True).stdout
 
 
-def wrk(work, path, token, seconds, method="GET", body=None, content_type="application/json"):
+def wrk(work, path, token, seconds, method="GET", body=None, content_type="application/json", lua_extra=""):
     """Runs wrk against one endpoint and returns (requests/s, p50, p99). Fails if any
-    response was not 2xx, so that errors never pass for throughput."""
+    response was not 2xx, so that errors never pass for throughput. `lua_extra` may define
+    wrk's `setup` and `request` functions, to vary the requests."""
     script = os.path.join(work, "wrk.lua")
     with open(script, "w") as lua:
+        lua.write(lua_extra)
         lua.write(f"wrk.method = {json.dumps(method)}\n")
         if body is not None:
             lua.write(f"wrk.body = {json.dumps(body)}\n")
@@ -82,7 +98,14 @@ def wrk(work, path, token, seconds, method="GET", body=None, content_type="appli
     lines = out.splitlines()
     errors = [line for line in lines if "Non-2xx" in line or "Socket errors" in line]
     if errors:
-        raise SystemExit(f"{method} {path}: {'; '.join(e.strip() for e in errors)}")
+        sample = urllib.request.Request(BASE + path, data=body.encode() if body else None, method=method,
+                                        headers={"Authorization": f"Bearer {token}", "Content-Type": content_type or ""})
+        try:
+            urllib.request.urlopen(sample, timeout=60)
+            answer = "a request sent again succeeded"
+        except urllib.error.HTTPError as error:
+            answer = f"a request sent again got {error.code}: {error.read().decode()[:300]}"
+        raise SystemExit(f"{method} {path}: {'; '.join(e.strip() for e in errors)}; {answer}")
     rate = next(line.split()[1] for line in lines if line.startswith("Requests/sec"))
     p50 = next(line.split()[1] for line in lines if line.strip().startswith("50%"))
     p99 = next(line.split()[1] for line in lines if line.strip().startswith("99%"))
@@ -146,16 +169,36 @@ def literal(value):
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def insert_script(tables):
-    """A SQL script of multi-row INSERTs, ROWS_PER_INSERT rows a statement, one transaction
-    a statement, as a plain client would write them."""
-    parts = []
-    for table, (columns, rows) in tables:
-        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            values = ",".join("(" + ",".join(literal(v) for v in row) + ")" for row in rows[start:start + ROWS_PER_INSERT])
-            parts.append(f"BEGIN;\n{head}{values};\nCOMMIT;\n")
-    return "".join(parts)
+def insert_batches(tables):
+    """The rows of each table in batches of ROWS_PER_INSERT, one multi-row INSERT each."""
+    return [(table, columns, rows[start:start + ROWS_PER_INSERT])
+            for table, (columns, rows) in tables
+            for start in range(0, len(rows), ROWS_PER_INSERT)]
+
+
+def run_inserts(target, postgres, batches):
+    """Runs one multi-row INSERT a batch, each in a transaction of its own: through psql with
+    literal values on PostgreSQL, and through the sqlite3 module with bound parameters and the
+    service's pragmas on SQLite."""
+    if postgres:
+        script = "".join(
+            f"BEGIN;\nINSERT INTO {table} ({', '.join(columns)}) VALUES "
+            + ",".join("(" + ",".join(literal(v) for v in row) + ")" for row in rows)
+            + ";\nCOMMIT;\n"
+            for table, columns, rows in batches)
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", target], input=script, check=True, text=True, capture_output=True)
+        return
+    conn = sqlite3.connect(target, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    for table, columns, rows in batches:
+        placeholders = "(" + ",".join("?" for _ in columns) + ")"
+        conn.execute("BEGIN")
+        conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ",".join(placeholders for _ in rows),
+                     [value for row in rows for value in row])
+        conn.execute("COMMIT")
+    conn.close()
 
 
 def plain_insert_seconds(env, source, postgres, setup_tables, timed_tables):
@@ -173,19 +216,9 @@ def plain_insert_seconds(env, source, postgres, setup_tables, timed_tables):
             target = os.path.join(work, "ips.sqlite3")
         copy_env["IPS_DATABASE_URL"] = target
         cli(copy_env, "migrate")
-        setup = insert_script([(t, source.rows(t)) for t in setup_tables])
-        timed_sql = insert_script([(t, source.rows(t, where)) for t, where in timed_tables])
-        if postgres:
-            subprocess.run(["psql", "-q", target], input=setup, check=True, text=True, capture_output=True)
-            _, seconds = timed(lambda: subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", target], input=timed_sql, check=True, text=True, capture_output=True))
-        else:
-            conn = sqlite3.connect(target, isolation_level=None)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.executescript(setup)
-            _, seconds = timed(lambda: conn.executescript(timed_sql))
-            conn.close()
+        run_inserts(target, postgres, insert_batches([(t, source.rows(t)) for t in setup_tables]))
+        batches = insert_batches([(t, source.rows(t, where)) for t, where in timed_tables])
+        _, seconds = timed(lambda: run_inserts(target, postgres, batches))
         return seconds
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -243,14 +276,14 @@ def main():
 
         # Bulk import of students, then of plans, each beside the plain-INSERT ceiling.
         students = "\n".join(json.dumps({"studentUniqueId": f"{7000000000 + i}", "sisId": f"S{i:07d}", "schoolId": "1234", "gradeLevel": 10, "graduationYear": 2029}) for i in range(args.plans)).encode()
-        result, seconds = timed(lambda: request("POST", "/v1/students:bulk", token, students, "application/x-ndjson"))
+        result, seconds = post_file("/v1/students:bulk", token, students, "application/x-ndjson")
         student_ids = [r["id"] for r in result["results"]]
         assert result["summary"]["created"] == args.plans, result["summary"]
         ceiling = plain_insert_seconds(env, source, args.postgres, ["districts", "schools"],
                                        [("students", ""), ("changes", "WHERE resource_type = 'student'")])
         report(backend, f"bulk import {args.plans} students", f"{seconds:.2f} s ({args.plans / seconds:,.0f}/s)")
         report(backend, "  plain multi-row INSERT of the same rows", f"{ceiling:.2f} s ({args.plans / ceiling:,.0f}/s), API takes {seconds / ceiling:.1f}x")
-        result, seconds = timed(lambda: request("POST", "/v1/students:bulk", token, students, "application/x-ndjson"))
+        result, seconds = post_file("/v1/students:bulk", token, students, "application/x-ndjson")
         assert result["summary"]["unchanged"] == args.plans, result["summary"]
         report(backend, f"same {args.plans} students again (all unchanged)", f"{seconds:.2f} s ({args.plans / seconds:,.0f}/s)")
 
@@ -267,13 +300,11 @@ def main():
         batches = ["\n".join(json.dumps(plan(s)) for s in student_ids[start:start + PLAN_BATCH]).encode()
                    for start in range(0, len(student_ids), PLAN_BATCH)]
 
-        def import_plans():
-            created = 0
-            for body in batches:
-                created += request("POST", "/v1/plans:bulk", token, body, "application/x-ndjson")["summary"]["created"]
-            return created
-
-        created, seconds = timed(import_plans)
+        created, seconds = 0, 0.0
+        for body in batches:
+            result, batch_seconds = post_file("/v1/plans:bulk", token, body, "application/x-ndjson")
+            created += result["summary"]["created"]
+            seconds += batch_seconds
         assert created == args.plans, created
         ceiling = plain_insert_seconds(
             env, source, args.postgres, ["districts", "schools", "courses", "students"],
@@ -301,9 +332,26 @@ def main():
             ("POST /v1/students/{id}/survey-responses", f"/v1/students/{student_ids[0]}/survey-responses", token, "POST", survey_body, "application/json"),
             ("GET /health/live (constant JSON)", "/health/live", None, "GET", None, None),
         ]
+        # A student has one response per instrument and day, so each survey request goes to
+        # another student: thread t of wrk's two sends to students t, t + 2, t + 4 and so on,
+        # a day earlier on each pass over the cohort.
+        survey_lua = (
+            "local students = {" + ",".join(json.dumps(s) for s in student_ids) + "}\n"
+            "local count = 0\n"
+            "local threads = 0\n"
+            "function setup(thread) thread:set('tid', threads); threads = threads + 1 end\n"
+            "function request()\n"
+            "  local n = count * 2 + tid\n"
+            "  count = count + 1\n"
+            "  local day = os.date('!%Y-%m-%d', 1791158400 - 86400 * math.floor(n / #students))\n"
+            "  local body = string.gsub(wrk.body, '2026%-10%-05', day)\n"
+            "  return wrk.format(nil, '/v1/students/' .. students[n % #students + 1] .. '/survey-responses', nil, body)\n"
+            "end\n"
+        )
         rates = {}
         for label, path, bearer, method, body, content_type in endpoints:
-            rate, p50, p99 = wrk(work, path, bearer, args.duration, method, body, content_type)
+            extra = survey_lua if "survey-responses" in path else ""
+            rate, p50, p99 = wrk(work, path, bearer, args.duration, method, body, content_type, extra)
             rates[label] = rate
             report(backend, label, f"{rate:9,.0f} req/s  p50 {p50}  p99 {p99}")
         constant = rates["GET /health/live (constant JSON)"]

@@ -108,6 +108,14 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, ApiE
 ///
 /// Authenticate with HTTP Basic (`client_id:client_secret`) or with `client_id` and
 /// `client_secret` in the form body. Errors use the OAuth2 error names as `code`.
+/// Secret checks that may run at once: one per CPU core, which the hashing keeps busy anyway.
+fn secret_check_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+    })
+}
+
 #[utoipa::path(
     tag = "auth",
     request_body(
@@ -194,6 +202,12 @@ pub async fn create_token(
     // blocking threads.
     state.rate_limits.token.admit(&client_id)?;
 
+    // Each Argon2id check holds about 19 MiB while it runs; without a bound, a burst of token
+    // requests would hold that much per request in flight.
+    let _permit = secret_check_permits()
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
     let store = state.store.clone();
     let lookup_id = client_id.clone();
     let client = crate::store::blocking(move || {
