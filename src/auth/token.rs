@@ -104,10 +104,6 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, ApiE
     }
 }
 
-/// Issue an access token (OAuth2 client credentials)
-///
-/// Authenticate with HTTP Basic (`client_id:client_secret`) or with `client_id` and
-/// `client_secret` in the form body. Errors use the OAuth2 error names as `code`.
 /// Secret checks that may run at once: one per CPU core, which the hashing keeps busy anyway.
 fn secret_check_permits() -> &'static tokio::sync::Semaphore {
     static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
@@ -116,6 +112,10 @@ fn secret_check_permits() -> &'static tokio::sync::Semaphore {
     })
 }
 
+/// Issue an access token (OAuth2 client credentials)
+///
+/// Authenticate with HTTP Basic (`client_id:client_secret`) or with `client_id` and
+/// `client_secret` in the form body. Errors use the OAuth2 error names as `code`.
 #[utoipa::path(
     tag = "auth",
     request_body(
