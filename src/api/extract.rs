@@ -160,6 +160,20 @@ where
     T: DeserializeOwned + Validate,
 {
     check_depth(bytes, 0)?;
+    // Most bodies deserialize directly; only one that does not goes through the slower path.
+    let value: T = match serde_json::from_slice(bytes) {
+        Ok(value) => value,
+        Err(_) => parse_leniently(bytes)?,
+    };
+    value
+        .validate()
+        .map_err(|e| ApiError::validation(validation_errors(&e)))?;
+    Ok(value)
+}
+
+/// Deserializes `bytes` through a JSON tree, accepting whole floats for integers, and
+/// reports what fails with a pointer.
+fn parse_leniently<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut document: serde_json::Value = serde_json::from_slice(bytes).map_err(|error| {
         ApiError::new(
             ErrorCode::MalformedJson,
@@ -167,14 +181,10 @@ where
         )
     })?;
     whole_floats_to_integers(&mut document);
-    let value: T = serde_path_to_error::deserialize(document).map_err(|error| {
+    serde_path_to_error::deserialize(document).map_err(|error| {
         let pointer = pointer_of(error.path());
         ApiError::validation(vec![data_error(pointer, &error.into_inner().to_string())])
-    })?;
-    value
-        .validate()
-        .map_err(|e| ApiError::validation(validation_errors(&e)))?;
-    Ok(value)
+    })
 }
 
 /// Rewrites every number with a zero fraction, such as `2030.0`, as an integer. JSON Schema
