@@ -353,7 +353,7 @@ def main():
             extra = survey_lua if "survey-responses" in path else ""
             rate, p50, p99 = wrk(work, path, bearer, args.duration, method, body, content_type, extra)
             rates[label] = rate
-            report(backend, label, f"{rate:9,.0f} req/s  p50 {p50}  p99 {p99}")
+            report(backend, label, f"{rate:9,.0f} req/s  p50 {p50}  p99 {p99}  (peak RSS so far {peak_rss_mib(server.pid)} MiB)")
         constant = rates["GET /health/live (constant JSON)"]
         for label, rate in rates.items():
             report(backend, f"  {label} / constant", f"{rate / constant:.1%}")
