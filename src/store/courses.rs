@@ -288,11 +288,16 @@ crate::store::for_each_backend! {
         limit: i64,
     ) -> Result<Vec<CourseRow>, ApiError> {
         let mut query = courses::table
-            .filter(courses::district_id.eq_any(&filter.district_ids))
             .select(CourseRow::as_select())
             .order(courses::id.asc())
             .limit(limit)
             .into_boxed();
+        // With one district, PostgreSQL walks the primary key in id order; with `= ANY` it
+        // sorts every row of the districts first.
+        query = match filter.district_ids.as_slice() {
+            [district_id] => query.filter(courses::district_id.eq(district_id)),
+            district_ids => query.filter(courses::district_id.eq_any(district_ids)),
+        };
         if let Some(after_id) = after_id {
             query = query.filter(courses::id.gt(after_id));
         }

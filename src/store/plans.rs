@@ -247,11 +247,16 @@ crate::store::for_each_backend! {
         limit: i64,
     ) -> Result<Vec<PlanRow>, ApiError> {
         let mut query = plans::table
-            .filter(plans::district_id.eq_any(&filter.district_ids))
             .select(PlanRow::as_select())
             .order(plans::id.asc())
             .limit(limit)
             .into_boxed();
+        // With one district, PostgreSQL walks the primary key in id order; with `= ANY` it
+        // sorts every row of the districts first.
+        query = match filter.district_ids.as_slice() {
+            [district_id] => query.filter(plans::district_id.eq(district_id)),
+            district_ids => query.filter(plans::district_id.eq_any(district_ids)),
+        };
         if let Some(after_id) = after_id {
             query = query.filter(plans::id.gt(after_id));
         }

@@ -260,11 +260,16 @@ crate::store::for_each_backend! {
         limit: i64,
     ) -> Result<Vec<StudentRow>, ApiError> {
         let mut query = students::table
-            .filter(students::district_id.eq_any(&filter.district_ids))
             .select(StudentRow::as_select())
             .order(students::id.asc())
             .limit(limit)
             .into_boxed();
+        // With one district, PostgreSQL walks the primary key in id order; with `= ANY` it
+        // sorts every row of the districts first.
+        query = match filter.district_ids.as_slice() {
+            [district_id] => query.filter(students::district_id.eq(district_id)),
+            district_ids => query.filter(students::district_id.eq_any(district_ids)),
+        };
         if let Some(after_id) = after_id {
             query = query.filter(students::id.gt(after_id));
         }
