@@ -173,7 +173,7 @@ def literal(value):
 
 
 def insert_batches(tables):
-    """The rows of each table in batches of ROWS_PER_INSERT, one multi-row INSERT each."""
+    """Splits the rows of each table into batches of ROWS_PER_INSERT, one multi-row INSERT each."""
     return [(table, columns, rows[start:start + ROWS_PER_INSERT])
             for table, (columns, rows) in tables
             for start in range(0, len(rows), ROWS_PER_INSERT)]
@@ -336,7 +336,7 @@ def main():
             ("GET /health/live (constant JSON)", "/health/live", None, "GET", None, None),
         ]
         # A student has one response per instrument and day, so each survey request goes to
-        # another student: thread t of wrk's two sends to students t, t + 2, t + 4 and so on,
+        # another student. Thread t of wrk's two sends to students t, t + 2, t + 4 and so on,
         # a day earlier on each pass over the cohort.
         survey_lua = (
             "local students = {" + ",".join(json.dumps(s) for s in student_ids) + "}\n"

@@ -30,9 +30,9 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Largest bulk body, in bytes.
     pub max_bulk_bytes: usize,
-    /// Longest time a request may take after its headers arrive, body reading included.
+    /// Maximum time a request may take after its headers arrive, body reading included.
     pub request_timeout: Duration,
-    /// Longest time a bulk request may take.
+    /// Maximum time a bulk request may take.
     pub bulk_request_timeout: Duration,
 }
 

@@ -93,7 +93,7 @@ use crate::error::{ApiError, ErrorCode};
 pub struct ApiDoc;
 
 /// Adds the responses that every operation of a kind can give, so that a new operation
-/// cannot leave them out: 429 to every operation that answers 401 (the operations that take a
+/// cannot leave them out: 429 to every operation that returns 401 (the operations that take a
 /// bearer token and the token endpoint, which are the ones under a rate limit), and 413 to
 /// every operation that takes a request body, since every body has a size limit.
 pub fn add_shared_responses(document: &mut utoipa::openapi::OpenApi) {

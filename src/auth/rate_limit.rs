@@ -173,7 +173,7 @@ impl RateLimiter {
 ///
 /// The token endpoint is keyed by client id rather than by remote address because behind a
 /// load balancer every request arrives from the balancer's address. The cost is that anyone
-/// who knows a client id can use up that client's token requests for a while, though not the
+/// who has a client id can use up that client's token requests for a while, though not the
 /// tokens it already holds.
 pub struct RateLimits {
     pub api: RateLimiter,

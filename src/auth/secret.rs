@@ -31,9 +31,9 @@ pub fn hash_secret(secret: &str) -> anyhow::Result<String> {
 }
 
 /// Working memory of finished secret checks, reused by later ones. Each Argon2id check needs
-/// about 19 MiB with the default parameters; allocating and freeing that per check left the
-/// freed blocks in the allocator's per-thread heaps, so a burst of token requests held over a
-/// gigabyte. The pool holds one buffer per check that ran at the same time, and the token
+/// about 19 MiB with the default parameters. Allocating and freeing that per check left the
+/// freed blocks in glibc's per-thread heaps, so a burst of token requests kept over a gigabyte
+/// resident. The pool keeps one buffer per check that ran at the same time, and the token
 /// endpoint runs one check per CPU core at a time.
 static WORKING_MEMORY: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
 

@@ -50,7 +50,7 @@ pub struct TokenResponse {
 /// does not reveal whether a client id exists.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Zz0mWz2G7bVQZsTOjeaDMfzC1CA7HtcWQ7Yqk9l0Eo";
 
-/// Longest client id accepted at the token endpoint.
+/// Maximum length of a client id accepted at the token endpoint.
 const MAX_CLIENT_ID_LENGTH: usize = 64;
 
 fn token_error(code: ErrorCode, detail: &str) -> ApiError {
@@ -62,7 +62,7 @@ fn token_error(code: ErrorCode, detail: &str) -> ApiError {
     }
 }
 
-/// The 401 for credentials that match no active client; it never says which part is wrong.
+/// Builds the 401 for credentials that match no active client, without naming the wrong part.
 fn wrong_credentials() -> ApiError {
     token_error(
         ErrorCode::InvalidClient,
@@ -202,8 +202,8 @@ pub async fn create_token(
     // blocking threads.
     state.rate_limits.token.admit(&client_id)?;
 
-    // Each Argon2id check holds about 19 MiB while it runs; without a bound, a burst of token
-    // requests would hold that much per request in flight.
+    // Each running Argon2id check needs its own 19 MiB buffer, so bounding the checks also
+    // bounds the buffers kept for reuse.
     let _permit = secret_check_permits()
         .acquire()
         .await

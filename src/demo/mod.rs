@@ -1,10 +1,10 @@
 //! `ips-api demo load`: a fictional district to try every endpoint with.
 //!
 //! Everything goes through the API in-process (the same routes, extractors and validation a
-//! client meets), signed in as the demo district's own client. Plans are the exception: the
-//! API stamps a new plan with the current time, and a district's history needs plans opened in
-//! earlier school years, so the loader creates them with the plan handler's own checks and
-//! store call at an earlier time. Dates follow the load date, so the data looks current on
+//! client meets), signed in as the demo district's own client. Plans are the exception. The
+//! API stamps a new plan with the current time, but a district's history needs plans opened in
+//! earlier school years. The loader therefore creates them with the plan handler's own checks
+//! and store call at an earlier time. Dates follow the load date, so the data looks current on
 //! any day; the random choices come from a fixed seed.
 
 mod coursework;
@@ -50,7 +50,7 @@ const CATALOG: &str = include_str!("catalog.csv");
 /// Seed of every random choice, so that two loads make the same district.
 const SEED: u64 = 999;
 
-/// What a load created.
+/// Counts of the records a load created.
 pub struct LoadedDemo {
     pub client: NewClient,
     pub schools: usize,
@@ -269,8 +269,8 @@ fn in_process_state(store: &Store) -> anyhow::Result<crate::AppState> {
     })
 }
 
-/// Sends one request to the in-process API and returns its JSON body; a response that is not
-/// a success is an error that carries the problem document.
+/// Sends one request to the in-process API and returns its JSON body. A response that is not
+/// a success becomes an error that contains the problem document.
 async fn call<S, R, B>(
     service: &S,
     request: R,
@@ -291,7 +291,7 @@ where
         .map_err(|_| anyhow::anyhow!("{method} {path}: failed to read the response"))?;
     if !status.is_success() {
         bail!(
-            "{method} {path} answered {status}: {}",
+            "{method} {path} returned {status}: {}",
             String::from_utf8_lossy(&bytes)
         );
     }
@@ -389,8 +389,8 @@ fn plan_created(
 }
 
 /// Returns the review dates of a plan. High-school plans take turns: reviews in both windows
-/// (compliant), in the first only (due soon) or none this year (overdue); half of the plans
-/// just started have had their one review (compliant), the others have not (not yet due).
+/// (compliant), in the first only (due soon) or none this year (overdue). Half of the plans
+/// just started have had their one review (compliant), and the others have not (not yet due).
 fn review_dates(
     index: usize,
     stage: Stage,

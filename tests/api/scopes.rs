@@ -1,6 +1,6 @@
-//! Scopes, checked against the OpenAPI document: every operation that declares scopes in its
-//! `security` requirement answers 403 to a token that holds every scope but one of them, and
-//! every operation that changes data declares at least one. A new operation cannot escape
+//! Scopes, checked against the OpenAPI document. Every operation that declares scopes in its
+//! `security` requirement returns 403 to a token with every scope but one of them, and every
+//! operation that changes data declares at least one. A new operation cannot escape
 //! the check because the list comes from the route table.
 
 use actix_web::http::StatusCode;

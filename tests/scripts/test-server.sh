@@ -3,10 +3,11 @@
 #
 #     start_test_server sqlite|postgres
 #
-# It exports BASE_URL, CLIENT_ID and CLIENT_SECRET (a client of district D0259 with every
-# scope; the district has school 1234) and stops the server and drops the database when the
-# calling shell exits. IPS_BIN names the binary (default target/debug/ips-api) and
-# IPS_TEST_POSTGRES_URL the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres).
+# It exports BASE_URL, CLIENT_ID and CLIENT_SECRET of a client of district D0259 with every
+# scope. The district has school 1234. When the calling shell exits, the server stops and the
+# database is dropped. IPS_BIN names the binary (default $CARGO_TARGET_DIR/debug/ips-api, with
+# target/ when that is unset) and IPS_TEST_POSTGRES_URL the PostgreSQL server (default
+# postgres://postgres@127.0.0.1:5432/postgres).
 
 test_server_cleanup() {
     if [ -n "${TEST_SERVER_PID:-}" ]; then
@@ -23,7 +24,7 @@ test_server_cleanup() {
 
 start_test_server() {
     local backend="$1"
-    local bin="${IPS_BIN:-target/debug/ips-api}"
+    local bin="${IPS_BIN:-${CARGO_TARGET_DIR:-target}/debug/ips-api}"
     TEST_SERVER_DIR="$(mktemp -d)"
     trap test_server_cleanup EXIT
 

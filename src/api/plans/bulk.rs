@@ -207,10 +207,10 @@ fn concurrent_change() -> Vec<FieldError> {
 /// Upsert plans in bulk
 ///
 /// Each item is a plan body naming its student with `studentId`. A student without an active
-/// plan gets a new one; a student's active plan is revised when the item differs from it and
+/// plan gets a new one. A student's active plan is revised when the item differs from it and
 /// left unchanged when it is the same. Items may omit the ids of course entries and other
-/// plan items: an item equal to a stored one keeps the stored id, so sending the same batch
-/// again changes nothing. Items are independent: a bad item is reported and the others are
+/// plan items, because an item equal to a stored one keeps the stored id. Sending the same
+/// batch again therefore changes nothing. Items are independent: a bad item is reported and the others are
 /// written. The response lists a result per item in request order.
 #[utoipa::path(
     tag = "plans",

@@ -94,8 +94,8 @@ macro_rules! check_body {
 pub(crate) use check_body;
 
 /// Creates a plan for a student of `$districts` from `$body`, at revision 1 with the creation
-/// time `$now`, and returns its row; expands inside a store transaction. A student with an
-/// active plan gets 409.
+/// time `$now`, and returns its row. Expands inside a store transaction. A student who already
+/// has an active plan gets 409.
 macro_rules! insert_plan {
     ($conn:ident, $q:ident, $districts:expr, $student_id:expr, $client_id:expr, $body:expr, $now:expr) => {{
         let student = $q::students::find($conn, $districts, $student_id)?.ok_or_else(|| {
