@@ -125,12 +125,12 @@ macro_rules! upsert_chunk {
                 }
             };
             checked.body.student_id = Some(student_id.clone());
-            let changed = changed_sections(before.as_ref(), &checked.body);
             match (current, before) {
                 (Some(current), Some(before)) if checked.body == before => {
                     outcomes.push((index, UpsertOutcome::Unchanged(current.id.clone())));
                 }
-                (Some(current), _) => {
+                (Some(current), before) => {
+                    let changed = changed_sections(before.as_ref(), &checked.body);
                     let next = $crate::api::plans::handlers::next_row(current, &checked)?;
                     let revision = Revision {
                         changed_by: $client_id,
@@ -147,6 +147,7 @@ macro_rules! upsert_chunk {
                     outcomes.push((index, outcome));
                 }
                 (None, _) => {
+                    let changed = changed_sections(None, &checked.body);
                     let row = $crate::api::plans::handlers::new_row(
                         &district_id,
                         &student_id,
