@@ -49,7 +49,6 @@ pub struct AppState {
     pub rate_limits: auth::RateLimits,
 }
 
-/// Adds every public route to `app` and returns the app with its OpenAPI document.
 /// Registers every route on `app` and returns it with the finished OpenAPI document.
 fn with_routes<T>(app: UtoipaApp<T>) -> (App<T>, utoipa::openapi::OpenApi)
 where

@@ -199,10 +199,9 @@ impl FromRequest for Principal {
                 true
             } else {
                 let lookup = client_id.clone();
-                let active = crate::store::read_one!(
-                    state.store,
-                    |conn, q| q::clients::is_active(conn, &lookup)
-                )?;
+                let active = crate::store::lookup!(state.store, |conn, q| q::clients::is_active(
+                    conn, &lookup
+                ))?;
                 if active {
                     state.active_clients.confirm(&client_id);
                 }

@@ -181,12 +181,12 @@ crate::store::for_each_backend! {
         district_ids: &[String],
         id: &str,
     ) -> Result<Option<CourseRow>, ApiError> {
-        Ok(courses::table
-            .filter(courses::district_id.eq_any(district_ids))
+        Ok(crate::store::in_districts!(courses::district_id, district_ids, |in_district| courses::table
+            .filter(in_district)
             .filter(courses::id.eq(id))
             .select(CourseRow::as_select())
             .first(conn)
-            .optional()?)
+            .optional())?)
     }
 
     /// Loads the district's courses with the given course codes.
@@ -294,10 +294,7 @@ crate::store::for_each_backend! {
             .into_boxed();
         // With one district, PostgreSQL walks the primary key in id order; with `= ANY` it
         // sorts every row of the districts first.
-        query = match filter.district_ids.as_slice() {
-            [district_id] => query.filter(courses::district_id.eq(district_id)),
-            district_ids => query.filter(courses::district_id.eq_any(district_ids)),
-        };
+        query = crate::store::in_districts!(courses::district_id, &filter.district_ids, |in_district| query.filter(in_district));
         if let Some(after_id) = after_id {
             query = query.filter(courses::id.gt(after_id));
         }

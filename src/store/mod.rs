@@ -57,6 +57,28 @@ macro_rules! for_each_backend {
 }
 pub(crate) use for_each_backend;
 
+/// Runs `$query` with `$filter` bound to a filter of `$column` on `$district_ids`: equality
+/// when there is one district, `IN`/`= ANY` when there are several.
+///
+/// Equality gives a statement whose SQL never changes, so diesel prepares it once per
+/// connection on both backends; SQLite's `IN (?, …)` has as many parameters as districts and
+/// is parsed again for every call. The query is compiled once per form.
+macro_rules! in_districts {
+    ($column:expr, $district_ids:expr, |$filter:ident| $query:expr) => {{
+        match &$district_ids[..] {
+            [district_id] => {
+                let $filter = ::diesel::ExpressionMethods::eq($column, district_id);
+                $query
+            }
+            district_ids => {
+                let $filter = ::diesel::ExpressionMethods::eq_any($column, district_ids);
+                $query
+            }
+        }
+    }};
+}
+pub(crate) use in_districts;
+
 /// The SQLite instantiation of every query module.
 pub mod sqlite {
     pub use super::changes::sqlite as changes;
@@ -119,7 +141,7 @@ macro_rules! read {
         let store = $store.clone();
         $crate::store::blocking(move || {
             $crate::store::with_conn!(store, |pooled, $q| {
-                ::diesel::Connection::transaction(pooled, |$conn| $body)
+                $crate::store::Transactional::read_transaction(pooled, |$conn| $body)
             })
         })
         .await
@@ -127,15 +149,36 @@ macro_rules! read {
 }
 pub(crate) use read;
 
-/// Runs a single-statement read on a blocking thread, without the transaction that [`read!`]
-/// opens, and awaits the result.
-macro_rules! read_one {
+/// Runs a lookup of a few rows by key, without the transaction that [`read!`] opens, and
+/// awaits the result.
+///
+/// On SQLite, when the pool has a free connection, the lookup runs on the calling thread:
+/// an indexed read of an embedded database takes microseconds, less than handing the work to
+/// a blocking thread and waking the worker again. When no connection is free, and always on
+/// PostgreSQL, whose reads wait on the network, it runs on a blocking thread. Use [`read!`]
+/// for anything that may read many rows.
+macro_rules! lookup {
     ($store:expr, |$conn:ident, $q:ident| $body:expr) => {{
         let store = $store.clone();
-        $crate::store::blocking(move || $crate::store::with_conn!(store, |$conn, $q| $body)).await
+        let free = match store.pool() {
+            $crate::store::Pool::Sqlite(pool) => pool.try_get(),
+            $crate::store::Pool::Postgres(_) => None,
+        };
+        match free {
+            Some(mut pooled) => {
+                let $conn: &mut ::diesel::SqliteConnection = &mut pooled;
+                #[allow(unused_imports)]
+                use $crate::store::sqlite as $q;
+                $body
+            }
+            None => {
+                $crate::store::blocking(move || $crate::store::with_conn!(store, |$conn, $q| $body))
+                    .await
+            }
+        }
     }};
 }
-pub(crate) use read_one;
+pub(crate) use lookup;
 
 /// Runs `$body` in a write transaction on a blocking thread and awaits the result.
 ///
@@ -154,14 +197,33 @@ macro_rules! write {
 }
 pub(crate) use write;
 
-/// Opens the kind of write transaction each backend needs.
+/// Opens the kind of transaction each backend needs.
+///
+/// On PostgreSQL, statements in a transaction are planned for their actual parameters
+/// (`plan_cache_mode = force_custom_plan`). diesel keeps prepared statements per connection,
+/// and after five executions PostgreSQL may switch one to a generic plan that ignores the
+/// parameter values. For the `= ANY(…)` key lookups of bulk upserts, a generic plan made while
+/// a table was still small scans the whole table: 50,000 new students took 41 s instead of
+/// 3.6 s. Lookups by primary key run outside transactions ([`lookup!`]) and keep generic
+/// plans, which skip planning.
 pub trait Transactional {
+    fn read_transaction<T, F>(&mut self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut Self) -> Result<T, ApiError>;
+
     fn write_transaction<T, F>(&mut self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut Self) -> Result<T, ApiError>;
 }
 
 impl Transactional for SqliteConnection {
+    fn read_transaction<T, F>(&mut self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut Self) -> Result<T, ApiError>,
+    {
+        diesel::Connection::transaction(self, f)
+    }
+
     fn write_transaction<T, F>(&mut self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut Self) -> Result<T, ApiError>,
@@ -171,11 +233,21 @@ impl Transactional for SqliteConnection {
 }
 
 impl Transactional for PgConnection {
+    fn read_transaction<T, F>(&mut self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut Self) -> Result<T, ApiError>,
+    {
+        diesel::Connection::transaction(self, |conn| {
+            conn.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan")?;
+            f(conn)
+        })
+    }
+
     fn write_transaction<T, F>(&mut self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut Self) -> Result<T, ApiError>,
     {
-        diesel::Connection::transaction(self, f)
+        self.read_transaction(f)
     }
 }
 
@@ -262,7 +334,6 @@ impl Store {
                 .min_idle(Some(0))
                 .connection_timeout(options.acquire_timeout)
                 .test_on_check_out(true)
-                .connection_customizer(Box::new(PostgresSettings))
                 .build(manager)
                 .context("failed to connect to PostgreSQL")?;
             Pool::Postgres(pool)
@@ -383,19 +454,6 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
              PRAGMA foreign_keys = ON;",
         )
         .map_err(diesel::r2d2::Error::QueryError)
-    }
-}
-
-/// Per-connection PostgreSQL settings. diesel caches prepared statements, and after five
-/// executions PostgreSQL may switch a cached statement to a generic plan that ignores the
-/// actual key lists. For the `= ANY(…)` lookups of bulk upserts that plan scans the table.
-#[derive(Debug)]
-struct PostgresSettings;
-
-impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for PostgresSettings {
-    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute("SET plan_cache_mode = force_custom_plan")
-            .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 

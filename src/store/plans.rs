@@ -213,12 +213,12 @@ crate::store::for_each_backend! {
 
     /// Finds a plan by id within the given districts.
     pub fn find(conn: &mut Conn, district_ids: &[String], id: &str) -> Result<Option<PlanRow>, ApiError> {
-        Ok(plans::table
-            .filter(plans::district_id.eq_any(district_ids))
+        Ok(crate::store::in_districts!(plans::district_id, district_ids, |in_district| plans::table
+            .filter(in_district)
             .filter(plans::id.eq(id))
             .select(PlanRow::as_select())
             .first(conn)
-            .optional()?)
+            .optional())?)
     }
 
     /// Writes `next` if the stored revision is still `next.revision - 1`, with its revision
@@ -253,10 +253,7 @@ crate::store::for_each_backend! {
             .into_boxed();
         // With one district, PostgreSQL walks the primary key in id order; with `= ANY` it
         // sorts every row of the districts first.
-        query = match filter.district_ids.as_slice() {
-            [district_id] => query.filter(plans::district_id.eq(district_id)),
-            district_ids => query.filter(plans::district_id.eq_any(district_ids)),
-        };
+        query = crate::store::in_districts!(plans::district_id, &filter.district_ids, |in_district| query.filter(in_district));
         if let Some(after_id) = after_id {
             query = query.filter(plans::id.gt(after_id));
         }

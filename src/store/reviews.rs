@@ -109,12 +109,12 @@ crate::store::for_each_backend! {
 
     /// Finds a review by id within the given districts.
     pub fn find(conn: &mut Conn, district_ids: &[String], id: &str) -> Result<Option<ReviewRow>, ApiError> {
-        Ok(plan_reviews::table
-            .filter(plan_reviews::district_id.eq_any(district_ids))
+        Ok(crate::store::in_districts!(plan_reviews::district_id, district_ids, |in_district| plan_reviews::table
+            .filter(in_district)
             .filter(plan_reviews::id.eq(id))
             .select(ReviewRow::as_select())
             .first(conn)
-            .optional()?)
+            .optional())?)
     }
 
     /// Returns the ids of the amendments of `review_ids` as (amended id, amendment id) pairs.

@@ -197,12 +197,12 @@ crate::store::for_each_backend! {
         district_ids: &[String],
         id: &str,
     ) -> Result<Option<StudentRow>, ApiError> {
-        Ok(students::table
-            .filter(students::district_id.eq_any(district_ids))
+        Ok(crate::store::in_districts!(students::district_id, district_ids, |in_district| students::table
+            .filter(in_district)
             .filter(students::id.eq(id))
             .select(StudentRow::as_select())
             .first(conn)
-            .optional()?)
+            .optional())?)
     }
 
     /// Finds students by id within the given districts.
@@ -266,10 +266,7 @@ crate::store::for_each_backend! {
             .into_boxed();
         // With one district, PostgreSQL walks the primary key in id order; with `= ANY` it
         // sorts every row of the districts first.
-        query = match filter.district_ids.as_slice() {
-            [district_id] => query.filter(students::district_id.eq(district_id)),
-            district_ids => query.filter(students::district_id.eq_any(district_ids)),
-        };
+        query = crate::store::in_districts!(students::district_id, &filter.district_ids, |in_district| query.filter(in_district));
         if let Some(after_id) = after_id {
             query = query.filter(students::id.gt(after_id));
         }

@@ -168,12 +168,12 @@ crate::store::for_each_backend! {
 
     /// Finds a survey response by id within the given districts.
     pub fn find_response(conn: &mut Conn, district_ids: &[String], id: &str) -> Result<Option<ResponseRow>, ApiError> {
-        Ok(survey_responses::table
-            .filter(survey_responses::district_id.eq_any(district_ids))
+        Ok(crate::store::in_districts!(survey_responses::district_id, district_ids, |in_district| survey_responses::table
+            .filter(in_district)
             .filter(survey_responses::id.eq(id))
             .select(ResponseRow::as_select())
             .first(conn)
-            .optional()?)
+            .optional())?)
     }
 
     /// Lists a student's responses in the order they were administered.

@@ -355,7 +355,7 @@ pub async fn measure_rule_set_impact(
     let mut after: Option<String> = None;
     loop {
         let (page_filter, page_after) = (filter.clone(), after.clone());
-        let plans = crate::store::read_one!(state.store, |conn, q| q::plans::list(
+        let plans = crate::store::read!(state.store, |conn, q| q::plans::list(
             conn,
             &page_filter,
             page_after.as_deref(),

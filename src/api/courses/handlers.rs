@@ -76,7 +76,7 @@ pub async fn get_course(
     principal.require(Scope::CoursesRead)?;
     let id = path.into_inner();
     let districts = principal.districts().to_vec();
-    let row = crate::store::read!(state.store, |conn, q| q::courses::find(
+    let row = crate::store::lookup!(state.store, |conn, q| q::courses::find(
         conn, &districts, &id
     ))?
     .ok_or_else(|| ApiError::not_found("course"))?;

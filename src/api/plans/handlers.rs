@@ -135,9 +135,8 @@ pub async fn get_plan(
     principal.require(Scope::PlansRead)?;
     let id = path.into_inner();
     let districts = principal.districts().to_vec();
-    let row =
-        crate::store::read_one!(state.store, |conn, q| q::plans::find(conn, &districts, &id))?
-            .ok_or_else(|| ApiError::not_found("plan"))?;
+    let row = crate::store::lookup!(state.store, |conn, q| q::plans::find(conn, &districts, &id))?
+        .ok_or_else(|| ApiError::not_found("plan"))?;
     respond(&row)
 }
 

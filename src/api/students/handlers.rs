@@ -88,7 +88,7 @@ pub async fn get_student(
     principal.require(Scope::StudentsRead)?;
     let id = path.into_inner();
     let districts = principal.districts().to_vec();
-    let row = crate::store::read!(state.store, |conn, q| q::students::find(
+    let row = crate::store::lookup!(state.store, |conn, q| q::students::find(
         conn, &districts, &id
     ))?
     .ok_or_else(|| ApiError::not_found("student"))?;
