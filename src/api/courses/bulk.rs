@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use super::CourseInput;
 use crate::AppState;
-use crate::api::bulk::{self, BulkResponse, CsvColumns, ItemKeys};
+use crate::api::bulk::{self, BulkResponse, CsvColumns, ItemKeys, NaturalKey};
 use crate::api::responses;
 use crate::auth::{Principal, Scope};
 use crate::error::ApiError;
@@ -71,25 +71,23 @@ pub async fn bulk_upsert_courses(
         &ItemKeys {
             district: &|input: &CourseInput| input.district_id.as_deref(),
             key: &|input: &CourseInput| input.course_code.clone(),
-            natural_key: &|district, key| serde_json::json!({"districtId": district, "courseCode": key}),
+            natural_key: &|district, key| {
+                NaturalKey::new([("districtId", district), ("courseCode", key)])
+            },
             key_pointer: "/courseCode",
             fields: &CourseInput::fields,
         },
     );
 
-    let mut results = prepared.rejected.clone();
-    for (district_id, items) in &prepared.by_district {
-        for chunk in items.chunks(CHUNK_SIZE) {
-            let (district, chunk) = (district_id.clone(), chunk.to_vec());
-            let outcomes = crate::store::write!(state.store, |conn, q| q::courses::upsert_batch(
-                conn, &district, chunk
-            ))?;
-            results.extend(
-                outcomes
-                    .into_iter()
-                    .map(|(index, outcome)| prepared.result(index, outcome)),
-            );
-        }
-    }
-    Ok(HttpResponse::Ok().json(BulkResponse::new(results)))
+    let response = prepared
+        .write(CHUNK_SIZE, |district, chunk| {
+            let store = state.store.clone();
+            async move {
+                crate::store::write!(store, |conn, q| q::courses::upsert_batch(
+                    conn, &district, chunk
+                ))
+            }
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(response))
 }

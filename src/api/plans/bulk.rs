@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use super::PlanBody;
 use crate::AppState;
-use crate::api::bulk::{self, BulkResponse, ItemResult};
+use crate::api::bulk::{self, BulkResponse, ItemResult, NaturalKey};
 use crate::api::responses;
 use crate::auth::{Principal, Scope};
 use crate::error::{ApiError, FieldError};
@@ -20,8 +20,8 @@ const CHUNK_SIZE: usize = 250;
 /// A valid item waiting for the store: its position, line and body.
 type PendingPlan = (usize, Option<usize>, PlanBody);
 
-fn natural_key(student_id: &str) -> serde_json::Value {
-    serde_json::json!({ "studentId": student_id })
+fn natural_key(student_id: &str) -> NaturalKey {
+    NaturalKey::new([("studentId", student_id)])
 }
 
 fn failed_outcome(error: ApiError) -> Result<UpsertOutcome, ApiError> {
@@ -301,7 +301,7 @@ pub async fn bulk_upsert_plans(
         ))?;
         results.extend(outcomes.into_iter().map(|(index, outcome)| {
             let (line, student_id) = &lines[&index];
-            ItemResult::from_outcome(index, *line, natural_key(student_id), outcome)
+            ItemResult::from_outcome(index, *line, Some(natural_key(student_id)), outcome)
         }));
     }
     Ok(HttpResponse::Ok().json(BulkResponse::new(results)))

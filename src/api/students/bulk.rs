@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use super::StudentInput;
 use crate::AppState;
-use crate::api::bulk::{self, BulkResponse, ItemKeys};
+use crate::api::bulk::{self, BulkResponse, ItemKeys, NaturalKey};
 use crate::api::responses;
 use crate::auth::{Principal, Scope};
 use crate::error::ApiError;
@@ -56,25 +56,23 @@ pub async fn bulk_upsert_students(
         &ItemKeys {
             district: &|input: &StudentInput| input.district_id.as_deref(),
             key: &|input: &StudentInput| input.student_unique_id.clone(),
-            natural_key: &|district, key| serde_json::json!({"districtId": district, "studentUniqueId": key}),
+            natural_key: &|district, key| {
+                NaturalKey::new([("districtId", district), ("studentUniqueId", key)])
+            },
             key_pointer: "/studentUniqueId",
             fields: &StudentInput::fields,
         },
     );
 
-    let mut results = prepared.rejected.clone();
-    for (district_id, items) in &prepared.by_district {
-        for chunk in items.chunks(CHUNK_SIZE) {
-            let (district, chunk) = (district_id.clone(), chunk.to_vec());
-            let outcomes = crate::store::write!(state.store, |conn, q| q::students::upsert_batch(
-                conn, &district, chunk
-            ))?;
-            results.extend(
-                outcomes
-                    .into_iter()
-                    .map(|(index, outcome)| prepared.result(index, outcome)),
-            );
-        }
-    }
-    Ok(HttpResponse::Ok().json(BulkResponse::new(results)))
+    let response = prepared
+        .write(CHUNK_SIZE, |district, chunk| {
+            let store = state.store.clone();
+            async move {
+                crate::store::write!(store, |conn, q| q::students::upsert_batch(
+                    conn, &district, chunk
+                ))
+            }
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(response))
 }

@@ -11,7 +11,7 @@ use validator::Validate;
 use super::responses::resolve_instrument;
 use super::score;
 use crate::AppState;
-use crate::api::bulk::{self, BulkResponse, ItemKeys};
+use crate::api::bulk::{self, BulkResponse, ItemKeys, NaturalKey};
 use crate::api::responses;
 use crate::auth::{Principal, Scope};
 use crate::domain::identifiers::is_kids_id;
@@ -108,12 +108,13 @@ pub async fn bulk_create_survey_responses(
             key: &key_of,
             natural_key: &|district, key| {
                 let mut parts = key.splitn(3, '|');
-                serde_json::json!({
-                    "districtId": district,
-                    "studentUniqueId": parts.next(),
-                    "instrumentId": parts.next(),
-                    "administeredOn": parts.next(),
-                })
+                let mut part = || parts.next().unwrap_or_default();
+                NaturalKey::new([
+                    ("districtId", district),
+                    ("studentUniqueId", part()),
+                    ("instrumentId", part()),
+                    ("administeredOn", part()),
+                ])
             },
             key_pointer: "/administeredOn",
             fields: &|item: &BulkSurveyResponse| item.clone(),
@@ -121,11 +122,11 @@ pub async fn bulk_create_survey_responses(
     );
 
     let today = chrono::Utc::now().date_naive();
-    let mut results = prepared.rejected.clone();
-    for (district_id, items) in &prepared.by_district {
-        for chunk in items.chunks(CHUNK_SIZE) {
-            let (district, chunk) = (district_id.clone(), chunk.to_vec());
-            let outcomes = crate::store::write!(state.store, |conn, q| {
+    let response = prepared
+        .write(CHUNK_SIZE, |district, chunk| {
+            let store = state.store.clone();
+            async move {
+                crate::store::write!(store, |conn, q| {
                 let kids: Vec<String> = chunk
                     .iter()
                     .map(|(_, i)| i.student_unique_id.clone())
@@ -251,13 +252,9 @@ pub async fn bulk_create_survey_responses(
                     outcomes.push((index, outcome));
                 }
                 Ok(outcomes)
-            })?;
-            results.extend(
-                outcomes
-                    .into_iter()
-                    .map(|(index, outcome)| prepared.result(index, outcome)),
-            );
-        }
-    }
-    Ok(HttpResponse::Ok().json(BulkResponse::new(results)))
+                })
+            }
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(response))
 }
