@@ -17,7 +17,7 @@ pub struct NewChange {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = changes)]
+#[diesel(table_name = changes, treat_none_as_default_value = false)]
 pub struct ChangeRow {
     pub change_version: i64,
     pub district_id: String,

@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::store::schema::api_clients;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = api_clients)]
+#[diesel(table_name = api_clients, treat_none_as_default_value = false)]
 pub struct ClientRow {
     pub id: String,
     pub name: String,

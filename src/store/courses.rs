@@ -11,7 +11,7 @@ use crate::store::schema::{courses, plan_courses};
 pub const RESOURCE_TYPE: &str = "course";
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = courses, treat_none_as_null = true)]
+#[diesel(table_name = courses, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct CourseRow {
     pub district_id: String,
     pub id: String,

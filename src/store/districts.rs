@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::store::schema::{districts, schools};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = districts)]
+#[diesel(table_name = districts, treat_none_as_default_value = false)]
 pub struct DistrictRow {
     pub id: String,
     pub name: String,
@@ -14,7 +14,7 @@ pub struct DistrictRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = schools)]
+#[diesel(table_name = schools, treat_none_as_default_value = false)]
 pub struct SchoolRow {
     pub district_id: String,
     pub id: String,

@@ -18,7 +18,7 @@ pub const STATE_IN_PROGRESS: &str = "in_progress";
 pub const STATE_COMPLETED: &str = "completed";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = idempotency_keys)]
+#[diesel(table_name = idempotency_keys, treat_none_as_default_value = false)]
 pub struct KeyRow {
     pub client_id: String,
     pub idempotency_key: String,

@@ -12,7 +12,7 @@ pub const RESOURCE_TYPE: &str = "plan";
 pub const STATUS_ACTIVE: &str = "active";
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = plans, treat_none_as_null = true)]
+#[diesel(table_name = plans, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct PlanRow {
     pub district_id: String,
     pub id: String,
@@ -48,7 +48,7 @@ impl PlanRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = plan_revisions)]
+#[diesel(table_name = plan_revisions, treat_none_as_default_value = false)]
 pub struct RevisionRow {
     pub district_id: String,
     pub plan_id: String,

@@ -10,7 +10,7 @@ use crate::store::schema::{plan_reviews, review_policies};
 pub const RESOURCE_TYPE: &str = "review";
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = plan_reviews)]
+#[diesel(table_name = plan_reviews, treat_none_as_default_value = false)]
 pub struct ReviewRow {
     pub district_id: String,
     pub id: String,
@@ -60,7 +60,7 @@ pub struct ReviewFacts {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = review_policies)]
+#[diesel(table_name = review_policies, treat_none_as_default_value = false)]
 pub struct PolicyRow {
     pub district_id: String,
     pub id: String,

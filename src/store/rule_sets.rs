@@ -6,7 +6,7 @@ use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::store::schema::rule_sets;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = rule_sets)]
+#[diesel(table_name = rule_sets, treat_none_as_default_value = false)]
 pub struct RuleSetRow {
     pub district_id: String,
     pub id: String,

@@ -10,7 +10,7 @@ use crate::store::schema::students;
 pub const RESOURCE_TYPE: &str = "student";
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = students, treat_none_as_null = true)]
+#[diesel(table_name = students, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct StudentRow {
     pub district_id: String,
     pub id: String,

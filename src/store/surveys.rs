@@ -10,7 +10,7 @@ use crate::store::schema::{instruments, onet_releases, survey_responses};
 pub const RESOURCE_TYPE: &str = "survey_response";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = instruments)]
+#[diesel(table_name = instruments, treat_none_as_default_value = false)]
 pub struct InstrumentRow {
     pub district_id: String,
     pub id: String,
@@ -21,7 +21,7 @@ pub struct InstrumentRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = survey_responses)]
+#[diesel(table_name = survey_responses, treat_none_as_default_value = false)]
 pub struct ResponseRow {
     pub district_id: String,
     pub id: String,
@@ -56,7 +56,7 @@ impl ResponseRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = onet_releases)]
+#[diesel(table_name = onet_releases, treat_none_as_default_value = false)]
 pub struct ReleaseRow {
     pub id: String,
     /// O*NET database release, such as `29.3`.
