@@ -164,11 +164,11 @@ pub(crate) use read;
 macro_rules! lookup {
     ($store:expr, |$conn:ident, $q:ident| $body:expr) => {{
         let store = $store.clone();
-        let free = match store.pool() {
+        let idle = match store.pool() {
             $crate::store::Pool::Sqlite(pool) => pool.try_get(),
             $crate::store::Pool::Postgres(_) => None,
         };
-        match free {
+        match idle {
             Some(mut pooled) => {
                 let $conn: &mut ::diesel::SqliteConnection = &mut pooled;
                 #[allow(unused_imports)]
@@ -448,7 +448,7 @@ fn sqlite_path(url: &str) -> &str {
 /// Per-connection SQLite settings: wait up to 10 s for a lock instead of failing with
 /// `SQLITE_BUSY`, enforce foreign keys (off by default in SQLite), and keep temporary files
 /// in memory. Each bulk chunk inserts inside a savepoint, whose rollback journal SQLite
-/// otherwise writes to a temporary file page by page: that took a third of the time of a
+/// otherwise writes to a temporary file page by page: a third of the CPU profile of a
 /// 50,000-student import. The journal holds only the pages one chunk changes.
 #[derive(Debug)]
 struct SqlitePragmas;
