@@ -59,9 +59,9 @@ pub struct ItemResult {
     pub errors: Vec<FieldError>,
 }
 
-/// The natural key of a bulk item as field names and values. It is written as a JSON object,
-/// such as `{"districtId": "D0259", "studentUniqueId": "1234567890"}`, and takes a fraction of
-/// the memory of a JSON map, which matters with one per item of a 50,000-item batch.
+/// The natural key of a bulk item: field names and values, serialized as a JSON object such
+/// as `{"districtId": "D0259", "studentUniqueId": "1234567890"}`. A batch keeps one per item,
+/// and a list of pairs takes a fraction of the memory of a JSON map.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NaturalKey(Vec<(&'static str, String)>);
 
@@ -169,9 +169,9 @@ pub struct Prepared<F> {
 }
 
 impl<F> Prepared<F> {
-    /// Hands the valid items to `write` district by district, in chunks of at most
+    /// Passes the valid items to `write` district by district, in chunks of at most
     /// `chunk_size`, and returns the response with every item's result in request order.
-    /// Each chunk is moved, not copied, and its natural keys move into the results.
+    /// Chunks and natural keys are moved, not copied.
     pub async fn write<W, Fut>(
         mut self,
         chunk_size: usize,

@@ -294,7 +294,9 @@ crate::store::for_each_backend! {
             .into_boxed();
         // With one district, PostgreSQL walks the primary key in id order; with `= ANY` it
         // sorts every row of the districts first.
-        query = crate::store::in_districts!(courses::district_id, &filter.district_ids, |in_district| query.filter(in_district));
+        query = crate::store::in_districts!(courses::district_id, &filter.district_ids, |in_district| {
+            query.filter(in_district)
+        });
         if let Some(after_id) = after_id {
             query = query.filter(courses::id.gt(after_id));
         }

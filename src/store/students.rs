@@ -266,7 +266,9 @@ crate::store::for_each_backend! {
             .into_boxed();
         // With one district, PostgreSQL walks the primary key in id order; with `= ANY` it
         // sorts every row of the districts first.
-        query = crate::store::in_districts!(students::district_id, &filter.district_ids, |in_district| query.filter(in_district));
+        query = crate::store::in_districts!(students::district_id, &filter.district_ids, |in_district| {
+            query.filter(in_district)
+        });
         if let Some(after_id) = after_id {
             query = query.filter(students::id.gt(after_id));
         }

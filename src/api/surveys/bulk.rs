@@ -127,131 +127,131 @@ pub async fn bulk_create_survey_responses(
             let store = state.store.clone();
             async move {
                 crate::store::write!(store, |conn, q| {
-                let kids: Vec<String> = chunk
-                    .iter()
-                    .map(|(_, i)| i.student_unique_id.clone())
-                    .collect();
-                let students: HashMap<String, String> =
-                    q::students::find_by_unique_ids(conn, &district, &kids)?
-                        .into_iter()
-                        .map(|s| (s.student_unique_id, s.id))
+                    let kids: Vec<String> = chunk
+                        .iter()
+                        .map(|(_, i)| i.student_unique_id.clone())
                         .collect();
-                let student_ids: Vec<String> = students.values().cloned().collect();
-                let existing: HashMap<(String, String, chrono::NaiveDate), String> =
-                    q::surveys::responses_of_students(conn, &district, &student_ids)?
-                        .into_iter()
-                        .map(|r| ((r.student_id, r.instrument_id, r.administered_on), r.id))
-                        .collect();
-                let scope = [district.clone()];
-                let mut instruments: HashMap<
-                    (String, Option<String>),
-                    Result<Instrument, ApiError>,
-                > = HashMap::new();
+                    let students: HashMap<String, String> =
+                        q::students::find_by_unique_ids(conn, &district, &kids)?
+                            .into_iter()
+                            .map(|s| (s.student_unique_id, s.id))
+                            .collect();
+                    let student_ids: Vec<String> = students.values().cloned().collect();
+                    let existing: HashMap<(String, String, chrono::NaiveDate), String> =
+                        q::surveys::responses_of_students(conn, &district, &student_ids)?
+                            .into_iter()
+                            .map(|r| ((r.student_id, r.instrument_id, r.administered_on), r.id))
+                            .collect();
+                    let scope = [district.clone()];
+                    let mut instruments: HashMap<
+                        (String, Option<String>),
+                        Result<Instrument, ApiError>,
+                    > = HashMap::new();
 
-                let mut outcomes = Vec::with_capacity(chunk.len());
-                let mut rows = Vec::new();
-                for (index, item) in chunk {
-                    let Some(student_id) = students
-                        .get(&item.student_unique_id)
-                        .filter(|_| is_kids_id(&item.student_unique_id))
-                    else {
-                        outcomes.push((
+                    let mut outcomes = Vec::with_capacity(chunk.len());
+                    let mut rows = Vec::new();
+                    for (index, item) in chunk {
+                        let Some(student_id) = students
+                            .get(&item.student_unique_id)
+                            .filter(|_| is_kids_id(&item.student_unique_id))
+                        else {
+                            outcomes.push((
+                                index,
+                                UpsertOutcome::Failed(vec![FieldError::body(
+                                    "/studentUniqueId",
+                                    "unknown",
+                                    format!(
+                                        "no student of district {district} has KIDS id {}",
+                                        item.student_unique_id
+                                    ),
+                                )]),
+                            ));
+                            continue;
+                        };
+                        if item.administered_on > today {
+                            outcomes.push((
+                                index,
+                                UpsertOutcome::Failed(vec![FieldError::body(
+                                    "/administeredOn",
+                                    "range",
+                                    "administeredOn must not be in the future",
+                                )]),
+                            ));
+                            continue;
+                        }
+                        let instrument = instruments
+                            .entry((item.instrument_id.clone(), item.instrument_version.clone()))
+                            .or_insert_with(|| {
+                                resolve_instrument(
+                                    |id, version| {
+                                        q::surveys::find_instrument(conn, &scope, id, version)
+                                    },
+                                    &item.instrument_id,
+                                    item.instrument_version.as_deref(),
+                                )
+                            });
+                        let instrument = match instrument {
+                            Ok(instrument) => instrument.clone(),
+                            Err(error) => {
+                                outcomes.push((index, UpsertOutcome::Failed(error.errors().to_vec())));
+                                continue;
+                            }
+                        };
+                        if let Some(id) = existing.get(&(
+                            student_id.clone(),
+                            instrument.id.clone(),
+                            item.administered_on,
+                        )) {
+                            outcomes.push((index, UpsertOutcome::Unchanged(id.clone())));
+                            continue;
+                        }
+                        let profile = match score(&instrument, &item.answers) {
+                            Ok(profile) => profile,
+                            Err(error) => {
+                                outcomes.push((index, UpsertOutcome::Failed(error.errors().to_vec())));
+                                continue;
+                            }
+                        };
+                        rows.push((
                             index,
-                            UpsertOutcome::Failed(vec![FieldError::body(
-                                "/studentUniqueId",
-                                "unknown",
-                                format!(
-                                    "no student of district {district} has KIDS id {}",
-                                    item.student_unique_id
-                                ),
-                            )]),
+                            ResponseRow {
+                                district_id: district.clone(),
+                                id: crate::store::new_id(),
+                                student_id: student_id.clone(),
+                                instrument_id: instrument.id.clone(),
+                                instrument_version: instrument.version.clone(),
+                                administered_on: item.administered_on,
+                                grade_level: item.grade_level,
+                                answers: item.answers.to_string(),
+                                holland_code: profile
+                                    .holland_code
+                                    .codes
+                                    .first()
+                                    .cloned()
+                                    .unwrap_or_default(),
+                                created_at: crate::store::now(),
+                            },
                         ));
-                        continue;
-                    };
-                    if item.administered_on > today {
-                        outcomes.push((
-                            index,
+                    }
+
+                    let stored: Vec<ResponseRow> = rows.iter().map(|(_, row)| row.clone()).collect();
+                    let inserted: std::collections::HashSet<String> =
+                        q::surveys::insert_responses(conn, &stored)?
+                            .into_iter()
+                            .collect();
+                    for (index, row) in rows {
+                        let outcome = if inserted.contains(&row.id) {
+                            UpsertOutcome::Created(row.id)
+                        } else {
                             UpsertOutcome::Failed(vec![FieldError::body(
                                 "/administeredOn",
-                                "range",
-                                "administeredOn must not be in the future",
-                            )]),
-                        ));
-                        continue;
+                                "concurrent_change",
+                                "another request stored this response at the same time; send the item again",
+                            )])
+                        };
+                        outcomes.push((index, outcome));
                     }
-                    let instrument = instruments
-                        .entry((item.instrument_id.clone(), item.instrument_version.clone()))
-                        .or_insert_with(|| {
-                            resolve_instrument(
-                                |id, version| {
-                                    q::surveys::find_instrument(conn, &scope, id, version)
-                                },
-                                &item.instrument_id,
-                                item.instrument_version.as_deref(),
-                            )
-                        });
-                    let instrument = match instrument {
-                        Ok(instrument) => instrument.clone(),
-                        Err(error) => {
-                            outcomes.push((index, UpsertOutcome::Failed(error.errors().to_vec())));
-                            continue;
-                        }
-                    };
-                    if let Some(id) = existing.get(&(
-                        student_id.clone(),
-                        instrument.id.clone(),
-                        item.administered_on,
-                    )) {
-                        outcomes.push((index, UpsertOutcome::Unchanged(id.clone())));
-                        continue;
-                    }
-                    let profile = match score(&instrument, &item.answers) {
-                        Ok(profile) => profile,
-                        Err(error) => {
-                            outcomes.push((index, UpsertOutcome::Failed(error.errors().to_vec())));
-                            continue;
-                        }
-                    };
-                    rows.push((
-                        index,
-                        ResponseRow {
-                            district_id: district.clone(),
-                            id: crate::store::new_id(),
-                            student_id: student_id.clone(),
-                            instrument_id: instrument.id.clone(),
-                            instrument_version: instrument.version.clone(),
-                            administered_on: item.administered_on,
-                            grade_level: item.grade_level,
-                            answers: item.answers.to_string(),
-                            holland_code: profile
-                                .holland_code
-                                .codes
-                                .first()
-                                .cloned()
-                                .unwrap_or_default(),
-                            created_at: crate::store::now(),
-                        },
-                    ));
-                }
-
-                let stored: Vec<ResponseRow> = rows.iter().map(|(_, row)| row.clone()).collect();
-                let inserted: std::collections::HashSet<String> =
-                    q::surveys::insert_responses(conn, &stored)?
-                        .into_iter()
-                        .collect();
-                for (index, row) in rows {
-                    let outcome = if inserted.contains(&row.id) {
-                        UpsertOutcome::Created(row.id)
-                    } else {
-                        UpsertOutcome::Failed(vec![FieldError::body(
-                            "/administeredOn",
-                            "concurrent_change",
-                            "another request stored this response at the same time; send the item again",
-                        )])
-                    };
-                    outcomes.push((index, outcome));
-                }
-                Ok(outcomes)
+                    Ok(outcomes)
                 })
             }
         })
