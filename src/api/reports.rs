@@ -119,8 +119,8 @@ pub struct SummaryQuery {
     ))]
     #[param(minimum = 2000, maximum = 2100)]
     pub graduation_year: Option<i32>,
-    /// Judge review compliance as of this day; default today (UTC). Its school year is the
-    /// one counted.
+    /// Judge review compliance as of this day, with the review policy stored on or before it;
+    /// default today (UTC). Its school year is the one counted.
     pub as_of: Option<NaiveDate>,
 }
 

@@ -100,9 +100,6 @@ pub async fn load(store: &Store, today: NaiveDate) -> anyhow::Result<LoadedDemo>
             .method(method.clone())
             .uri(path)
             .insert_header(("Authorization", format!("Bearer {token}")));
-        if method == Method::PUT {
-            request = request.insert_header(("If-Match", "*"));
-        }
         if let Some(body) = body {
             request = request.set_json(body);
         }
@@ -167,18 +164,15 @@ pub async fn load(store: &Store, today: NaiveDate) -> anyhow::Result<LoadedDemo>
     }
 
     let windows = reviews::Windows::around(today, school_year);
-    send(
-        Method::PUT,
-        "/v1/review-policy",
-        Some(reviews::district_policy(&windows)),
-    )
-    .await?;
-    send(
-        Method::PUT,
-        "/v1/review-policy",
-        Some(reviews::middle_school_policy(MIDDLE_SCHOOL)),
-    )
-    .await?;
+    // The policies are dated at the start of the school year, so that the compliance report
+    // of any day of the demo year judges by them.
+    let year_start = crate::domain::review::school_year_bounds(school_year).map_or(today, |b| b.0);
+    for policy in [
+        reviews::district_policy(&windows),
+        reviews::middle_school_policy(MIDDLE_SCHOOL),
+    ] {
+        insert_policy(store, &client.id, policy, year_start).await?;
+    }
 
     let mut plans = 0;
     let mut review_count = 0;
@@ -419,6 +413,25 @@ fn review_dates(
 }
 
 /// Creates a plan as the plan handler does, with its checks, but opened at `created`.
+/// Stores a review policy as if it had been stored on `day`, at most now.
+async fn insert_policy(
+    store: &Store,
+    client_id: &str,
+    body: Value,
+    day: NaiveDate,
+) -> anyhow::Result<()> {
+    let input: crate::api::reviews::PolicyInput =
+        serde_json::from_value(body).context("the demo built an invalid review policy")?;
+    let at = day
+        .and_time(chrono::NaiveTime::MIN)
+        .min(crate::store::now());
+    let (_, row) = crate::api::reviews::policy_row(DISTRICT_ID, &input, client_id, at)
+        .map_err(|error| anyhow::anyhow!("the demo built an invalid review policy: {error}"))?;
+    crate::store::write!(store, |conn, q| q::reviews::create_policy(conn, &row))
+        .map_err(|error| anyhow::anyhow!("failed to store a demo review policy: {error}"))?;
+    Ok(())
+}
+
 async fn insert_plan(
     store: &Store,
     client_id: &str,

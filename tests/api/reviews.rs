@@ -165,6 +165,8 @@ async fn family_rule_fails_without_family(backend: Backend) {
     assert_eq!(policy.status, StatusCode::OK, "{}", policy.text);
     assert_eq!(policy.body["version"], 1);
     assert_eq!(policy.header("etag").as_deref(), Some("\"1\""));
+    // The version was stored before the school year that the report below judges.
+    app.execute("UPDATE review_policies SET created_at = '2025-06-01 00:00:00'");
     let stale = app
         .put_json("/v1/review-policy", &token, "\"0\"", &json!({}))
         .await;
@@ -199,6 +201,31 @@ async fn family_rule_fails_without_family(backend: Backend) {
     assert_eq!(failing["policySource"], "district");
     assert_eq!(failing["policyVersion"], 1);
     assert_eq!(item_of(&report.body, &with)["status"], "compliant");
+
+    // A version stored later does not change the report of an earlier day.
+    let relaxed = app
+        .put_json(
+            "/v1/review-policy",
+            &token,
+            "\"1\"",
+            &json!({"familyAttendanceRequired": false}),
+        )
+        .await;
+    assert_eq!(relaxed.status, StatusCode::OK, "{}", relaxed.text);
+    let again = app
+        .get(&format!("/v1/reviews/compliance?asOf={AS_OF}"), &token)
+        .await;
+    assert_eq!(again.body["items"], report.body["items"]);
+    let today = chrono::Utc::now().date_naive();
+    let current = app
+        .get(
+            &format!("/v1/reviews/compliance?schoolYear=2026&asOf={today}"),
+            &token,
+        )
+        .await;
+    let relaxed_item = item_of(&current.body, &without);
+    assert_eq!(relaxed_item["policyVersion"], 2);
+    assert_eq!(relaxed_item["status"], "compliant");
 }
 
 async fn amendment_keeps_original(backend: Backend) {

@@ -66,11 +66,14 @@ pub struct ComplianceItem {
     pub next_due_date: Option<NaiveDate>,
     pub status: ComplianceStatus,
     pub policy_source: PolicySource,
-    /// Version of the policy used; 0 for the built-in policy.
+    /// Version of the policy used, the newest stored on or before `asOf`; 0 for the built-in
+    /// policy.
     pub policy_version: i32,
 }
 
-/// Judges a page of plans with the reviews loaded for them in one query.
+/// Judges a page of plans with the reviews loaded for them in one query. Each plan is judged
+/// against the policy in effect on `as_of`: of `policies`, only versions stored on or before
+/// that day (UTC) count, so a later version does not change the report of an earlier day.
 pub(crate) fn judge_plans(
     policies: &[PolicyRow],
     plans: &[PlanFacts],
@@ -78,6 +81,11 @@ pub(crate) fn judge_plans(
     school_year: i32,
     as_of: NaiveDate,
 ) -> Result<Vec<ComplianceItem>, ApiError> {
+    let policies: Vec<PolicyRow> = policies
+        .iter()
+        .filter(|p| p.created_at.date() <= as_of)
+        .cloned()
+        .collect();
     let superseded: HashSet<String> = reviews.iter().filter_map(|r| r.amends.clone()).collect();
     let mut by_plan: HashMap<String, Vec<HeldReview>> = HashMap::new();
     for review in reviews {
@@ -92,7 +100,7 @@ pub(crate) fn judge_plans(
 
     let mut items = Vec::with_capacity(plans.len());
     for plan in plans {
-        let policy = effective_policy(policies, &plan.district_id, plan.school_id.as_deref())?;
+        let policy = effective_policy(&policies, &plan.district_id, plan.school_id.as_deref())?;
         let held = by_plan.get(&plan.id).map(Vec::as_slice).unwrap_or_default();
         let result = evaluate(
             &policy.policy,
@@ -166,7 +174,8 @@ pub struct ComplianceQuery {
     pub school_id: Option<String>,
     /// Only plans with this status.
     pub status: Option<ComplianceStatus>,
-    /// Judge as of this day: only reviews dated on or before it count. Default today (UTC).
+    /// Judge as of this day: only reviews dated on or before it count, and the policy is the
+    /// newest version stored on or before it. Default today (UTC).
     pub as_of: Option<NaiveDate>,
     /// Page size, 1 to 1000; default 100.
     #[validate(range(min = 1, max = 1000, message = "limit must be between 1 and 1000"))]
@@ -280,7 +289,7 @@ fn next_page_url(req: &HttpRequest, cursor: &str) -> String {
 /// One row per active plan: reviews held, windows met and missed, the last review, the next
 /// deadline and a status, judged against the effective review policy (school, else district,
 /// else built-in). `asOf` makes the report reproducible: only reviews dated on or before it
-/// count. A plan created during the year is judged only on windows that close after its
+/// count, and the policy is the newest version stored on or before it (UTC). A plan created during the year is judged only on windows that close after its
 /// creation. With `Accept: text/csv` the page is CSV and the next page is linked in a `Link`
 /// header (`rel="next"`).
 #[utoipa::path(

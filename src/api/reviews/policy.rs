@@ -131,6 +131,27 @@ pub struct PolicyInput {
 }
 
 /// Applies the defaults to `input` and checks what the field validators cannot.
+/// Checks `input` and builds the row that stores it as the next version of `district_id`'s
+/// policy (or its school's), stored by `client_id` at `at`. The store numbers the version.
+pub(crate) fn policy_row(
+    district_id: &str,
+    input: &PolicyInput,
+    client_id: &str,
+    at: chrono::NaiveDateTime,
+) -> Result<(ReviewPolicy, PolicyRow), ApiError> {
+    let policy = checked_policy(input)?;
+    let row = PolicyRow {
+        district_id: district_id.to_owned(),
+        id: crate::store::new_id(),
+        school_id: input.school_id.clone(),
+        version: 0,
+        document: serde_json::to_string(&policy).map_err(ApiError::internal)?,
+        created_by: client_id.to_owned(),
+        created_at: at,
+    };
+    Ok((policy, row))
+}
+
 fn checked_policy(input: &PolicyInput) -> Result<ReviewPolicy, ApiError> {
     let defaults = ReviewPolicy::default();
     let policy = ReviewPolicy {
@@ -298,17 +319,8 @@ pub async fn put_review_policy(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Scope::ReviewsAdmin)?;
     let district_id = principal.district_for_write(input.district_id.as_deref(), "/districtId")?;
-    let policy = checked_policy(&input)?;
     let now = crate::store::now();
-    let row = PolicyRow {
-        district_id: district_id.clone(),
-        id: crate::store::new_id(),
-        school_id: input.school_id.clone(),
-        version: 0,
-        document: serde_json::to_string(&policy).map_err(ApiError::internal)?,
-        created_by: principal.client_id.clone(),
-        created_at: now,
-    };
+    let (policy, row) = policy_row(&district_id, &input, &principal.client_id, now)?;
 
     let version = crate::store::write!(state.store, |conn, q| {
         if let Some(school_id) = &row.school_id
