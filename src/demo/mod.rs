@@ -164,9 +164,9 @@ pub async fn load(store: &Store, today: NaiveDate) -> anyhow::Result<LoadedDemo>
     }
 
     let windows = reviews::Windows::around(today, school_year);
-    // The policies are dated at the start of the school year, so that the compliance report
-    // of any day of the demo year judges by them.
     let year_start = crate::domain::review::school_year_bounds(school_year).map_or(today, |b| b.0);
+    // Policies dated at the start of the school year apply to the compliance report of every
+    // day of the demo year.
     for policy in [
         reviews::district_policy(&windows),
         reviews::middle_school_policy(MIDDLE_SCHOOL),
@@ -198,7 +198,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> anyhow::Result<LoadedDemo>
         let student_id = student_ids
             .get(&student.kids_id)
             .with_context(|| format!("student {} was not stored", student.kids_id))?;
-        let created = plan_created(student, stage, school_year, today);
+        let created = plan_created(student, stage, year_start, today);
         let plan_id = insert_plan(store, &client.id, student_id, body, created).await?;
         plans += 1;
 
@@ -366,13 +366,11 @@ fn survey_responses(
 fn plan_created(
     student: &roster::DemoStudent,
     stage: Stage,
-    school_year: i32,
+    year_start: NaiveDate,
     today: NaiveDate,
 ) -> NaiveDate {
     let grade8_year = student.graduation_year - 4;
     if stage == Stage::Started {
-        let year_start =
-            crate::domain::review::school_year_bounds(school_year).map_or(today, |b| b.0);
         today
             .checked_sub_days(Days::new(21))
             .unwrap_or(today)
@@ -412,8 +410,7 @@ fn review_dates(
         .collect()
 }
 
-/// Creates a plan as the plan handler does, with its checks, but opened at `created`.
-/// Stores a review policy as if it had been stored on `day`, at most now.
+/// Stores a review policy with the start of `day` (or now, if earlier) as its creation time.
 async fn insert_policy(
     store: &Store,
     client_id: &str,
@@ -432,6 +429,7 @@ async fn insert_policy(
     Ok(())
 }
 
+/// Creates a plan as the plan handler does, with its checks, but opened at `created`.
 async fn insert_plan(
     store: &Store,
     client_id: &str,

@@ -71,9 +71,8 @@ pub struct ComplianceItem {
     pub policy_version: i32,
 }
 
-/// Judges a page of plans with the reviews loaded for them in one query. Each plan is judged
-/// against the policy in effect on `as_of`: of `policies`, only versions stored on or before
-/// that day (UTC) count, so a later version does not change the report of an earlier day.
+/// Judges a page of plans with the reviews loaded for them in one query. Of `policies`, only
+/// versions stored on or before `as_of` (UTC) apply, so later versions leave the report unchanged.
 pub(crate) fn judge_plans(
     policies: &[PolicyRow],
     plans: &[PlanFacts],

@@ -131,8 +131,8 @@ pub struct PolicyInput {
 }
 
 /// Applies the defaults to `input` and checks what the field validators cannot.
-/// Checks `input` and builds the row that stores it as the next version of `district_id`'s
-/// policy (or its school's), stored by `client_id` at `at`. The store numbers the version.
+/// Checks `input` and builds its policy row for `district_id`, created by `client_id` at `at`.
+/// The version stays 0 until the store assigns the next one.
 pub(crate) fn policy_row(
     district_id: &str,
     input: &PolicyInput,

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::responses::resolve_instrument;
-use super::score;
+use super::{response_row, score};
 use crate::AppState;
 use crate::api::bulk::{self, BulkResponse, ItemKeys, NaturalKey};
 use crate::api::responses;
@@ -214,23 +214,15 @@ pub async fn bulk_create_survey_responses(
                         };
                         rows.push((
                             index,
-                            ResponseRow {
-                                district_id: district.clone(),
-                                id: crate::store::new_id(),
-                                student_id: student_id.clone(),
-                                instrument_id: instrument.id.clone(),
-                                instrument_version: instrument.version.clone(),
-                                administered_on: item.administered_on,
-                                grade_level: item.grade_level,
-                                answers: item.answers.to_string(),
-                                holland_code: profile
-                                    .holland_code
-                                    .codes
-                                    .first()
-                                    .cloned()
-                                    .unwrap_or_default(),
-                                created_at: crate::store::now(),
-                            },
+                            response_row(
+                                district.clone(),
+                                student_id.clone(),
+                                &instrument,
+                                item.administered_on,
+                                item.grade_level,
+                                &item.answers,
+                                &profile,
+                            ),
                         ));
                     }
 

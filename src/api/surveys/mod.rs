@@ -79,6 +79,35 @@ fn score(
         .map_err(|errors| ApiError::validation(field_errors(errors)))
 }
 
+/// Builds the row of a new response scored as `profile`, with a new id.
+fn response_row(
+    district_id: String,
+    student_id: String,
+    instrument: &Instrument,
+    administered_on: chrono::NaiveDate,
+    grade_level: i32,
+    answers: &serde_json::Value,
+    profile: &InterestProfile,
+) -> ResponseRow {
+    ResponseRow {
+        district_id,
+        id: crate::store::new_id(),
+        student_id,
+        instrument_id: instrument.id.clone(),
+        instrument_version: instrument.version.clone(),
+        administered_on,
+        grade_level,
+        answers: answers.to_string(),
+        holland_code: profile
+            .holland_code
+            .codes
+            .first()
+            .cloned()
+            .unwrap_or_default(),
+        created_at: crate::store::now(),
+    }
+}
+
 /// Re-scores a stored response with its instrument version.
 fn stored_profile(instrument: &Instrument, row: &ResponseRow) -> Result<InterestProfile, ApiError> {
     let answers: serde_json::Value =

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{decode_instrument, score, stored_profile};
+use super::{decode_instrument, response_row, score, stored_profile};
 use crate::AppState;
 use crate::api::extract::Json;
 use crate::api::responses;
@@ -219,23 +219,15 @@ pub async fn create_survey_response(
             input.instrument_version.as_deref(),
         )?;
         let profile = score(&instrument, &input.answers)?;
-        let row = ResponseRow {
-            district_id: student.district_id.clone(),
-            id: crate::store::new_id(),
-            student_id: student.id.clone(),
-            instrument_id: instrument.id.clone(),
-            instrument_version: instrument.version.clone(),
-            administered_on: input.administered_on,
-            grade_level: input.grade_level,
-            answers: input.answers.to_string(),
-            holland_code: profile
-                .holland_code
-                .codes
-                .first()
-                .cloned()
-                .unwrap_or_default(),
-            created_at: crate::store::now(),
-        };
+        let row = response_row(
+            student.district_id.clone(),
+            student.id.clone(),
+            &instrument,
+            input.administered_on,
+            input.grade_level,
+            &input.answers,
+            &profile,
+        );
         q::surveys::create_response(conn, &row)?;
 
         let rows = q::surveys::student_responses(conn, &student.district_id, &student.id)?;
